@@ -1,0 +1,23 @@
+import { Roles, type Identity, type MessageRecord, type Role } from "@herald/contracts";
+import { ForbiddenError } from "@herald/platform";
+
+export function hasRole(identity: Identity, role: Role): boolean {
+  return identity.roles.includes(role);
+}
+
+export function requireRole(identity: Identity, role: Role): void {
+  if (!hasRole(identity, role)) throw new ForbiddenError(role);
+}
+
+/** Whether the caller may read this record: never across tenants; own unless read-all. */
+export function canRead(identity: Identity, record: Pick<MessageRecord, "tenant" | "principal">): boolean {
+  if (record.tenant !== identity.tenant) return false;
+  return hasRole(identity, Roles.readAll) || (hasRole(identity, Roles.read) && record.principal === identity.principal);
+}
+
+/** Requires some read role; returns the principal to filter by, or undefined for the whole tenant. */
+export function readScope(identity: Identity): { principal?: string } {
+  if (hasRole(identity, Roles.readAll)) return {};
+  requireRole(identity, Roles.read);
+  return { principal: identity.principal };
+}

@@ -1,0 +1,87 @@
+import { z } from "zod";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./limits";
+import { Failure } from "./record";
+import { MessageStatus, StatusEvent } from "./status";
+
+export const MessageId = z.uuid({ error: "must be a message id (UUID)" });
+
+export const Accepted = z
+  .strictObject({
+    id: z.string(),
+    status: z.literal("queued"),
+    channel: z.enum(["email"]),
+    created_at: z.iso.datetime(),
+  })
+  .meta({ id: "Accepted" });
+export type Accepted = z.infer<typeof Accepted>;
+
+export const MessageView = z
+  .strictObject({
+    id: z.string(),
+    channel: z.enum(["email"]),
+    status: MessageStatus,
+    principal: z.string(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+    send_at: z.iso.datetime().optional(),
+    store_secure: z.boolean(),
+    erased: z.boolean(),
+    from: z.string().optional(),
+    to: z.array(z.string()).optional(),
+    cc: z.array(z.string()).optional(),
+    bcc: z.array(z.string()).optional(),
+    reply_to: z.array(z.string()).optional(),
+    subject: z.string().optional(),
+    html: z.string().optional(),
+    text: z.string().optional(),
+    metadata: z.record(z.string(), z.string()).optional(),
+    provider_message_id: z.string().optional(),
+    failure: Failure.optional(),
+    attempts: z.number().int(),
+    history: z.array(StatusEvent),
+  })
+  .meta({ id: "Message" });
+export type MessageView = z.infer<typeof MessageView>;
+
+export const MessageSummary = z
+  .strictObject({
+    id: z.string(),
+    channel: z.enum(["email"]),
+    status: MessageStatus,
+    principal: z.string(),
+    created_at: z.iso.datetime(),
+    subject: z.string().optional(),
+    store_secure: z.boolean(),
+  })
+  .meta({ id: "MessageSummary" });
+export type MessageSummary = z.infer<typeof MessageSummary>;
+
+export const MessagePage = z
+  .strictObject({ items: z.array(MessageSummary), next_cursor: z.string().nullable() })
+  .meta({ id: "MessagePage" });
+export type MessagePage = z.infer<typeof MessagePage>;
+
+export const ListMessagesQuery = z.strictObject({
+  recipient: z.string().min(1, { error: "is required" }).max(254),
+  limit: z.coerce
+    .number({ error: "must be a number" })
+    .int({ error: "must be an integer" })
+    .min(1, { error: "must be at least 1" })
+    .max(MAX_PAGE_SIZE, { error: `must be at most ${MAX_PAGE_SIZE}` })
+    .default(DEFAULT_PAGE_SIZE),
+  cursor: z.string().max(2048).optional(),
+});
+export type ListMessagesQuery = z.infer<typeof ListMessagesQuery>;
+
+/** RFC 9457 problem details, with `errors` naming each bad field. */
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    code: z.string(),
+    errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: "Problem" });
+export type Problem = z.infer<typeof Problem>;

@@ -1,0 +1,208 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { MessageRecord, type StatusEvent } from "@herald/contracts";
+import {
+  decodeCursor,
+  encodeCursor,
+  historySortKey,
+  type ClaimResult,
+  type ListByRecipientQuery,
+  type MessagePageResult,
+  type MessageStore,
+  type Transition,
+} from "./message-store";
+
+/*
+ * Single-table layout of `messages` (HASH pk, RANGE sk):
+ *   MSG#<id>                  | MSG                  the message record
+ *   RCPT#<tenant>#<recipient> | <created_at>#<id>    one history entry per recipient (the field
+ *                                                    report's msg_id + timestamp, tenant-scoped)
+ */
+const messageKey = (id: string) => ({ pk: `MSG#${id}`, sk: "MSG" });
+const recipientPk = (tenant: string, recipient: string) => `RCPT#${tenant}#${recipient}`;
+
+export class DynamoMessageStore implements MessageStore {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(client: DynamoDBClient, tableName: string) {
+    this.#db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.#table = tableName;
+  }
+
+  async create(record: MessageRecord): Promise<void> {
+    const sk = historySortKey(record);
+    await this.#db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.#table,
+              Item: { ...messageKey(record.id), ...record },
+              ConditionExpression: "attribute_not_exists(pk)",
+            },
+          },
+          ...record.recipients.map((recipient) => ({
+            Put: {
+              TableName: this.#table,
+              Item: {
+                pk: recipientPk(record.tenant, recipient),
+                sk,
+                id: record.id,
+                principal: record.principal,
+                channel: record.channel,
+              },
+            },
+          })),
+        ],
+      }),
+    );
+  }
+
+  async get(id: string): Promise<MessageRecord | undefined> {
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: messageKey(id), ConsistentRead: true }));
+    return Item ? toRecord(Item) : undefined;
+  }
+
+  async listByRecipient(query: ListByRecipientQuery): Promise<MessagePageResult> {
+    const entries: { id: string; sk: string }[] = [];
+    let startKey: Record<string, unknown> | undefined = query.cursor
+      ? { pk: recipientPk(query.tenant, query.recipient), sk: decodeCursor(query.cursor) }
+      : undefined;
+    let exhausted = false;
+    // Read one past the page so we know whether a next page exists. A principal filter can
+    // thin a DynamoDB page, so keep reading until the page is full or the partition ends.
+    while (entries.length <= query.limit && !exhausted) {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: {
+            ":pk": recipientPk(query.tenant, query.recipient),
+            ...(query.principal !== undefined && { ":principal": query.principal }),
+          },
+          ...(query.principal !== undefined && { FilterExpression: "principal = :principal" }),
+          ScanIndexForward: false,
+          Limit: query.limit + 1,
+          ExclusiveStartKey: startKey,
+          ProjectionExpression: "id, sk",
+        }),
+      );
+      for (const item of page.Items ?? []) entries.push({ id: String(item.id), sk: String(item.sk) });
+      startKey = page.LastEvaluatedKey;
+      exhausted = startKey === undefined;
+    }
+    const pageEntries = entries.slice(0, query.limit);
+    const hasMore = entries.length > query.limit;
+    const records = await this.#batchGet(pageEntries.map((e) => e.id));
+    const last = pageEntries.at(-1);
+    return {
+      items: pageEntries.map((e) => records.get(e.id)).filter((r): r is MessageRecord => r !== undefined),
+      nextCursor: hasMore && last ? encodeCursor(last.sk) : null,
+    };
+  }
+
+  async #batchGet(ids: string[]): Promise<Map<string, MessageRecord>> {
+    const found = new Map<string, MessageRecord>();
+    let keys = ids.map(messageKey);
+    for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
+      const result = await this.#db.send(
+        new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const item of result.Responses?.[this.#table] ?? []) {
+        const record = toRecord(item);
+        found.set(record.id, record);
+      }
+      keys = (result.UnprocessedKeys?.[this.#table]?.Keys ?? []) as typeof keys;
+      if (keys.length > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+    }
+    return found;
+  }
+
+  async claim(id: string, now: Date, leaseSeconds: number): Promise<ClaimResult> {
+    const at = now.toISOString();
+    const event: StatusEvent = { status: "sending", at };
+    try {
+      const { Attributes } = await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: messageKey(id),
+          UpdateExpression:
+            "SET #status = :sending, updated_at = :at, claim_expires_at = :lease, attempts = attempts + :one, history = list_append(history, :event)",
+          ConditionExpression:
+            "attribute_exists(pk) AND (#status IN (:queued, :retrying) OR (#status = :sending AND claim_expires_at < :nowEpoch))",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":sending": "sending",
+            ":queued": "queued",
+            ":retrying": "retrying",
+            ":at": at,
+            ":lease": Math.floor(now.getTime() / 1000) + leaseSeconds,
+            ":nowEpoch": Math.floor(now.getTime() / 1000),
+            ":one": 1,
+            ":event": [event],
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return { claimed: true, record: toRecord(Attributes ?? {}) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { claimed: false, record: await this.get(id) };
+      throw error;
+    }
+  }
+
+  async transition(id: string, change: Transition): Promise<MessageRecord | undefined> {
+    const at = change.at.toISOString();
+    const event: StatusEvent = {
+      status: change.to,
+      at,
+      ...(change.code !== undefined && { code: change.code }),
+      ...(change.reason !== undefined && { reason: change.reason }),
+    };
+    const set = ["#status = :to", "updated_at = :at", "history = list_append(history, :event)"];
+    const values: Record<string, unknown> = { ":to": change.to, ":at": at, ":event": [event] };
+    if (change.providerMessageId !== undefined) {
+      set.push("provider_message_id = :pid");
+      values[":pid"] = change.providerMessageId;
+    }
+    if (change.code !== undefined) {
+      set.push("failure = :failure");
+      values[":failure"] = { code: change.code, reason: change.reason ?? change.code };
+    }
+    const from = change.from ?? [];
+    from.forEach((status, i) => (values[`:from${i}`] = status));
+    try {
+      const { Attributes } = await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: messageKey(id),
+          UpdateExpression: `SET ${set.join(", ")} REMOVE claim_expires_at`,
+          ConditionExpression:
+            from.length > 0
+              ? `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(", ")})`
+              : "attribute_exists(pk)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: values,
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return toRecord(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+}
+
+function toRecord(item: Record<string, unknown>): MessageRecord {
+  const { pk: _pk, sk: _sk, claim_expires_at: _lease, ...record } = item;
+  return MessageRecord.parse(record);
+}

@@ -1,0 +1,3 @@
+export * from "./dynamo-message-store";
+export * from "./memory-message-store";
+export * from "./message-store";

@@ -1,0 +1,83 @@
+import type { MessageRecord } from "@herald/contracts";
+import {
+  decodeCursor,
+  encodeCursor,
+  historySortKey,
+  type ClaimResult,
+  type ListByRecipientQuery,
+  type MessagePageResult,
+  type MessageStore,
+  type Transition,
+} from "./message-store";
+
+/** In-process MessageStore with the DynamoDB adapter's semantics, for unit tests. */
+export class MemoryMessageStore implements MessageStore {
+  readonly records = new Map<string, MessageRecord & { claimExpiresAt?: number }>();
+
+  async create(record: MessageRecord): Promise<void> {
+    if (this.records.has(record.id)) throw new Error(`message ${record.id} exists`);
+    this.records.set(record.id, structuredClone(record));
+  }
+
+  async get(id: string): Promise<MessageRecord | undefined> {
+    return this.#view(id);
+  }
+
+  async listByRecipient(query: ListByRecipientQuery): Promise<MessagePageResult> {
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const matching = [...this.records.values()]
+      .filter((r) => r.tenant === query.tenant && r.recipients.includes(query.recipient))
+      .filter((r) => query.principal === undefined || r.principal === query.principal)
+      .map((r) => ({ sk: historySortKey(r), id: r.id }))
+      .sort((a, b) => (a.sk < b.sk ? 1 : a.sk > b.sk ? -1 : 0))
+      .filter((e) => after === undefined || e.sk < after);
+    const page = matching.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((e) => this.#view(e.id)).filter((r): r is MessageRecord => r !== undefined),
+      nextCursor: matching.length > query.limit && last ? encodeCursor(last.sk) : null,
+    };
+  }
+
+  async claim(id: string, now: Date, leaseSeconds: number): Promise<ClaimResult> {
+    const record = this.records.get(id);
+    const nowEpoch = Math.floor(now.getTime() / 1000);
+    const claimable =
+      record !== undefined &&
+      (record.status === "queued" ||
+        record.status === "retrying" ||
+        (record.status === "sending" && (record.claimExpiresAt ?? 0) < nowEpoch));
+    if (!record || !claimable) return { claimed: false, record: this.#view(id) };
+    record.status = "sending";
+    record.updated_at = now.toISOString();
+    record.claimExpiresAt = nowEpoch + leaseSeconds;
+    record.attempts += 1;
+    record.history.push({ status: "sending", at: record.updated_at });
+    return { claimed: true, record: this.#view(id) as MessageRecord };
+  }
+
+  async transition(id: string, change: Transition): Promise<MessageRecord | undefined> {
+    const record = this.records.get(id);
+    if (!record) return undefined;
+    if (change.from && !change.from.includes(record.status)) return undefined;
+    record.status = change.to;
+    record.updated_at = change.at.toISOString();
+    delete record.claimExpiresAt;
+    if (change.providerMessageId !== undefined) record.provider_message_id = change.providerMessageId;
+    if (change.code !== undefined) record.failure = { code: change.code, reason: change.reason ?? change.code };
+    record.history.push({
+      status: change.to,
+      at: record.updated_at,
+      ...(change.code !== undefined && { code: change.code }),
+      ...(change.reason !== undefined && { reason: change.reason }),
+    });
+    return this.#view(id);
+  }
+
+  #view(id: string): MessageRecord | undefined {
+    const record = this.records.get(id);
+    if (!record) return undefined;
+    const { claimExpiresAt: _lease, ...rest } = structuredClone(record);
+    return rest;
+  }
+}

@@ -1,0 +1,72 @@
+import type { MessageRecord, MessageStatus } from "@herald/contracts";
+
+export type ListByRecipientQuery = {
+  tenant: string;
+  /** Canonical recipient (lower-case address or E.164 number). */
+  recipient: string;
+  /** When set, only messages this principal created (role messages:read without read-all). */
+  principal?: string;
+  limit: number;
+  cursor?: string;
+};
+
+export type MessagePageResult = { items: MessageRecord[]; nextCursor: string | null };
+
+export type Transition = {
+  to: MessageStatus;
+  at: Date;
+  /** Only move when the record is in one of these statuses; otherwise nothing is written. */
+  from?: readonly MessageStatus[];
+  code?: string;
+  reason?: string;
+  providerMessageId?: string;
+};
+
+export type ClaimResult =
+  | { claimed: true; record: MessageRecord }
+  | { claimed: false; record: MessageRecord | undefined };
+
+/** The message store every service shares. Adapters: DynamoDB, and in-memory for unit tests. */
+export interface MessageStore {
+  /** Writes the record and its recipient-history entries atomically; fails if the id exists. */
+  create(record: MessageRecord): Promise<void>;
+  get(id: string): Promise<MessageRecord | undefined>;
+  listByRecipient(query: ListByRecipientQuery): Promise<MessagePageResult>;
+  /**
+   * Takes the message for sending: queued/retrying → sending, or retakes a `sending` claim whose
+   * lease ran out (its worker died). A conditional write, so two workers never both win.
+   */
+  claim(id: string, now: Date, leaseSeconds: number): Promise<ClaimResult>;
+  /** Moves the status (conditionally when `from` is given); undefined if the condition failed. */
+  transition(id: string, change: Transition): Promise<MessageRecord | undefined>;
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super("invalid cursor");
+    this.name = "InvalidCursorError";
+  }
+}
+
+/** Cursors are opaque to callers: the sort key of the last item returned, base64url-encoded. */
+export function encodeCursor(sortKey: string): string {
+  return Buffer.from(JSON.stringify({ k: sortKey }), "utf8").toString("base64url");
+}
+
+export function decodeCursor(cursor: string): string {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (value && typeof value === "object" && "k" in value && typeof value.k === "string" && SORT_KEY.test(value.k)) {
+      return value.k;
+    }
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError();
+}
+
+/** History entries sort by creation time, then id, so equal timestamps still have one order. */
+export function historySortKey(record: Pick<MessageRecord, "created_at" | "id">): string {
+  return `${record.created_at}#${record.id}`;
+}
+const SORT_KEY = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z#[0-9a-f-]{36}$/;

@@ -1,0 +1,16 @@
+/** "alice@example.com" → "a***@example.com": enough to correlate, not enough to harvest. */
+export function maskEmail(address: string): string {
+  const at = address.lastIndexOf("@");
+  if (at <= 0) return "***";
+  return `${address[0]}***${address.slice(at)}`;
+}
+
+/** "+447700900123" → "+44*******23". */
+export function maskPhone(number: string): string {
+  if (number.length <= 5) return "***";
+  return `${number.slice(0, 3)}${"*".repeat(number.length - 5)}${number.slice(-2)}`;
+}
+
+export function maskRecipient(recipient: string): string {
+  return recipient.includes("@") ? maskEmail(recipient) : maskPhone(recipient);
+}

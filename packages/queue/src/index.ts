@@ -1,0 +1,4 @@
+export * from "./lambda-handler";
+export * from "./process-records";
+export * from "./publisher";
+export * from "./worker";

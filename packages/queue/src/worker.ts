@@ -1,0 +1,110 @@
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import type { SQSRecord } from "aws-lambda";
+import type { Logger } from "@herald/platform";
+import { processSqsRecords, type EnvelopeHandler } from "./process-records";
+
+export type WorkerOptions = {
+  client: SQSClient;
+  queueUrl: string;
+  handle: EnvelopeHandler;
+  logger: Logger;
+  /** Messages per receive, 1-10. */
+  batchSize?: number;
+  /** Long-poll wait, 0-20 s. */
+  waitTimeSeconds?: number;
+};
+
+export type Worker = {
+  /** Stops receiving, lets the batch in hand finish, then resolves. */
+  stop(): Promise<void>;
+  /** Resolves when the loop has ended. */
+  done: Promise<void>;
+};
+
+/**
+ * The local twin of the SQS event source mapping: long-polls the queue, hands each batch to the
+ * same processSqsRecords the Lambda handler uses, and deletes what succeeded. Failed records are
+ * left alone, so SQS makes them visible again after the visibility timeout, as on AWS.
+ */
+export function startSqsWorker(options: WorkerOptions): Worker {
+  const { client, queueUrl, handle, logger } = options;
+  const abort = new AbortController();
+  let stopping = false;
+
+  const loop = async () => {
+    while (!stopping) {
+      let messages: Message[];
+      try {
+        const result = await client.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: options.batchSize ?? 10,
+            WaitTimeSeconds: options.waitTimeSeconds ?? 20,
+            MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp", "ApproximateFirstReceiveTimestamp"],
+          }),
+          { abortSignal: abort.signal },
+        );
+        messages = result.Messages ?? [];
+      } catch (error) {
+        if (stopping) break;
+        logger.error("receive failed", { error: error instanceof Error ? error.message : String(error) });
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      if (messages.length === 0) continue;
+      const records = messages.map((m) => toSqsRecord(m, queueUrl));
+      const { batchItemFailures } = await processSqsRecords(records, handle, logger);
+      const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
+      const done = messages.filter((m) => !failed.has(m.MessageId ?? ""));
+      if (done.length > 0) await deleteBatch(client, queueUrl, done, logger);
+    }
+  };
+
+  const done = loop();
+  return {
+    done,
+    async stop() {
+      stopping = true;
+      abort.abort();
+      await done;
+    },
+  };
+}
+
+async function deleteBatch(client: SQSClient, queueUrl: string, messages: Message[], logger: Logger): Promise<void> {
+  const result = await client.send(
+    new DeleteMessageBatchCommand({
+      QueueUrl: queueUrl,
+      Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? "" })),
+    }),
+  );
+  // A record that was handled but not deleted comes back; the consumer's claim makes that harmless.
+  if (result.Failed && result.Failed.length > 0) logger.warn("delete failed", { count: result.Failed.length });
+}
+
+function toSqsRecord(message: Message, queueUrl: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  // The ARN only labels the record here; the worker's queue URL is what it acts on.
+  const [account = "", name = ""] = queueUrl.split("/").slice(-2);
+  return {
+    messageId: message.MessageId ?? "",
+    receiptHandle: message.ReceiptHandle ?? "",
+    body: message.Body ?? "",
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? "1",
+      SentTimestamp: attributes.SentTimestamp ?? "",
+      SenderId: attributes.SenderId ?? "",
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? "",
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? "",
+    eventSource: "aws:sqs",
+    eventSourceARN: `arn:aws:sqs:local:${account}:${name}`,
+    awsRegion: "local",
+  };
+}

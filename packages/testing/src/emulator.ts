@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+
+export class EmulatorMissingError extends Error {
+  constructor() {
+    super('moto_server not found: install it with pip install "moto[server]"');
+    this.name = "EmulatorMissingError";
+  }
+}
+
+export type Emulator = {
+  endpoint: string;
+  port: number;
+  /** Clears every resource and message the emulator holds. */
+  reset(): Promise<void>;
+  /** moto's whole state (`/moto-api/data.json`), e.g. `ses.Message` for the emails SES accepted. */
+  data(): Promise<MotoData>;
+  stop(): Promise<void>;
+};
+
+export type MotoSesMessage = {
+  id: string;
+  source: string;
+  subject: string;
+  body: string;
+  destinations: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
+};
+export type MotoData = { ses?: { Message?: MotoSesMessage[] } } & Record<string, unknown>;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function emulatorClient(endpoint: string): Pick<Emulator, "reset" | "data"> {
+  return {
+    async reset() {
+      const response = await fetch(`${endpoint}/moto-api/reset`, { method: "POST" });
+      if (!response.ok) throw new Error(`moto reset failed: ${response.status}`);
+    },
+    async data() {
+      const response = await fetch(`${endpoint}/moto-api/data.json`);
+      if (!response.ok) throw new Error(`moto data failed: ${response.status}`);
+      return (await response.json()) as MotoData;
+    },
+  };
+}
+
+/** Starts moto_server on loopback on a free port and waits until it answers. */
+export async function startMoto(options: { port?: number; timeoutMs?: number } = {}): Promise<Emulator> {
+  const port = options.port ?? (await freePort());
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, PYTHONUNBUFFERED: "1" },
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+
+  const spawnError = new Promise<never>((_, reject) => {
+    child.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "ENOENT" ? new EmulatorMissingError() : error),
+    );
+    child.once("exit", (code) => reject(new Error(`moto_server exited (${code}) before it was ready: ${stderr.trim()}`)));
+  });
+  spawnError.catch(() => undefined);
+
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    const ready = await Promise.race([spawnError, ping(endpoint)]);
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`moto_server did not answer on ${endpoint} within ${options.timeoutMs ?? 30_000} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    endpoint,
+    port,
+    ...emulatorClient(endpoint),
+    stop: () => stopChild(child).finally(() => process.removeListener("exit", killOnExit)),
+  };
+}
+
+async function ping(endpoint: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(1000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

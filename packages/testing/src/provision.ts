@@ -1,0 +1,119 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  waitUntilTableExists,
+} from "@aws-sdk/client-dynamodb";
+import { CreateEmailIdentityCommand, GetEmailIdentityCommand, NotFoundException, SESv2Client } from "@aws-sdk/client-sesv2";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  QueueDoesNotExist,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+
+export type ProvisionOptions = {
+  /** Resource name prefix, e.g. "herald" → table "herald-messages", queue "herald-email". */
+  prefix?: string;
+  /** Verified senders (SES email identities). */
+  senders: readonly string[];
+  /** Receives before a message moves to its dead-letter queue. */
+  maxReceives?: number;
+  /** Seconds a received message stays invisible to other consumers. */
+  visibilityTimeoutSeconds?: number;
+};
+
+export type Resources = {
+  tableName: string;
+  emailQueueUrl: string;
+  emailDlqUrl: string;
+};
+
+/**
+ * Creates what Herald needs in an AWS emulator (or an account): the table, the email queue with
+ * its dead-letter queue, and the verified senders. Idempotent: run twice, the second run changes
+ * nothing. On AWS the same shapes come from sst.config.ts.
+ */
+export async function provision(options: ProvisionOptions): Promise<Resources> {
+  const prefix = options.prefix ?? "herald";
+  const tableName = `${prefix}-messages`;
+  const [emailQueues] = await Promise.all([
+    ensureQueueWithDlq(`${prefix}-email`, options.maxReceives ?? 5, options.visibilityTimeoutSeconds ?? 60),
+    ensureTable(tableName),
+    ...options.senders.map(ensureSender),
+  ]);
+  return { tableName, emailQueueUrl: emailQueues.url, emailDlqUrl: emailQueues.dlqUrl };
+}
+
+async function ensureTable(tableName: string): Promise<void> {
+  const dynamo = new DynamoDBClient({});
+  try {
+    await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "S" },
+      ],
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+      SSESpecification: { Enabled: true },
+    }),
+  );
+  await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName: tableName });
+}
+
+async function ensureQueue(name: string, attributes: Record<string, string>): Promise<string> {
+  const sqs = new SQSClient({});
+  let url: string | undefined;
+  try {
+    url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
+  } catch (error) {
+    if (!(error instanceof QueueDoesNotExist)) throw error;
+  }
+  if (!url) {
+    return (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl as string;
+  }
+  const current: Record<string, string | undefined> =
+    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }))).Attributes ?? {};
+  const drift = Object.entries(attributes).filter(([key, value]) => current[key] !== value);
+  if (drift.length > 0) {
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: Object.fromEntries(drift) }));
+  }
+  return url;
+}
+
+async function ensureQueueWithDlq(name: string, maxReceives: number, visibilityTimeout: number) {
+  const sqs = new SQSClient({});
+  const dlqUrl = await ensureQueue(`${name}-dlq`, { MessageRetentionPeriod: String(14 * 24 * 3600), SqsManagedSseEnabled: "true" });
+  const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] })))
+    .Attributes?.QueueArn as string;
+  const url = await ensureQueue(name, {
+    VisibilityTimeout: String(visibilityTimeout),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: maxReceives }),
+    SqsManagedSseEnabled: "true",
+  });
+  return { url, dlqUrl };
+}
+
+async function ensureSender(identity: string): Promise<void> {
+  const ses = new SESv2Client({});
+  try {
+    await ses.send(new GetEmailIdentityCommand({ EmailIdentity: identity }));
+    return;
+  } catch (error) {
+    if (!(error instanceof NotFoundException)) throw error;
+  }
+  await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: identity }));
+}

@@ -1,0 +1,61 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Authenticator } from "@herald/auth";
+import type { MessageStore } from "@herald/messages";
+import type { MessageQueue } from "@herald/queue";
+import type { Clock, Logger } from "@herald/platform";
+import type { AppEnv } from "./http/env";
+import { authenticate, jsonBody } from "./http/middleware";
+import { createErrorHandler, fieldErrors, problemResponse } from "./http/problem";
+import { registerHealthRoutes } from "./routes/health";
+import { registerMessageRoutes } from "./routes/messages";
+
+export type AppDeps = {
+  store: MessageStore;
+  queue: MessageQueue;
+  authenticate: Authenticator;
+  clock: Clock;
+  newId: () => string;
+  logger: Logger;
+  senders: { default: string; allowed: readonly string[] };
+};
+
+/** The ingest API: one Hono app, served by the Lambda handler and by the local Node server. */
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        return problemResponse(c, 400, "request.invalid", "The request has invalid fields", fieldErrors(result.error));
+      }
+      return undefined;
+    },
+  });
+
+  app.onError(createErrorHandler(deps.logger));
+  app.notFound((c) => problemResponse(c, 404, "route.not_found", `No route for ${c.req.method} ${c.req.path}`));
+
+  app.use("*", async (c, next) => {
+    const started = performance.now();
+    await next();
+    deps.logger.info("request", {
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+    });
+  });
+  app.use("/v1/*", jsonBody());
+  app.use("/v1/*", authenticate(deps.authenticate));
+
+  registerHealthRoutes(app);
+  registerMessageRoutes(app, deps);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", { type: "apiKey", in: "header", name: "x-api-key" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "Herald", version: "1.0.0", description: "Queue-driven messaging for AWS" },
+  });
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { EmailAddress } from "@herald/contracts";
+import { env, parseEnv } from "@herald/platform";
+
+const IngestEnv = z.object({
+  HERALD_TABLE_NAME: env.required(),
+  HERALD_EMAIL_QUEUE_URL: env.required(),
+  HERALD_EMAIL_FROM: EmailAddress,
+  /** Further senders a caller may name in `from`: addresses, or `@domain` for a whole domain. */
+  HERALD_EMAIL_SENDERS: env.list(),
+  HERALD_HOST: z.string().default("127.0.0.1"),
+  HERALD_PORT: env.int(8787, 0, 65535),
+  HERALD_LOG_LEVEL: env.logLevel(),
+});
+
+export type IngestConfig = {
+  tableName: string;
+  emailQueueUrl: string;
+  senders: { default: string; allowed: string[] };
+  host: string;
+  port: number;
+  logLevel: string;
+};
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): IngestConfig {
+  const e = parseEnv(IngestEnv, source);
+  return {
+    tableName: e.HERALD_TABLE_NAME,
+    emailQueueUrl: e.HERALD_EMAIL_QUEUE_URL,
+    senders: { default: e.HERALD_EMAIL_FROM, allowed: [e.HERALD_EMAIL_FROM, ...e.HERALD_EMAIL_SENDERS] },
+    host: e.HERALD_HOST,
+    port: e.HERALD_PORT,
+    logLevel: e.HERALD_LOG_LEVEL,
+  };
+}

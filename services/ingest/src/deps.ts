@@ -1,0 +1,24 @@
+import { randomUUID } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoApiKeyStore, createAuthenticator } from "@herald/auth";
+import { DynamoMessageStore } from "@herald/messages";
+import { SqsMessageQueue } from "@herald/queue";
+import { createLogger, systemClock } from "@herald/platform";
+import type { AppDeps } from "./app";
+import type { IngestConfig } from "./config";
+
+/** The composition root: adapters built once per process from configuration. */
+export function buildDeps(config: IngestConfig): AppDeps {
+  const dynamo = new DynamoDBClient({});
+  const sqs = new SQSClient({});
+  return {
+    store: new DynamoMessageStore(dynamo, config.tableName),
+    queue: new SqsMessageQueue(sqs, { email: config.emailQueueUrl }),
+    authenticate: createAuthenticator({ apiKeys: new DynamoApiKeyStore(dynamo, config.tableName) }),
+    clock: systemClock,
+    newId: randomUUID,
+    logger: createLogger("ingest", config.logLevel),
+    senders: config.senders,
+  };
+}

@@ -1,0 +1,116 @@
+import {
+  MAX_SEND_AT_AHEAD_SECONDS,
+  canonicalEmail,
+  recipientsOf,
+  type Accepted,
+  type Identity,
+  type MessageRecord,
+  type SendMessage,
+} from "@herald/contracts";
+import type { MessageStore } from "@herald/messages";
+import type { MessageQueue } from "@herald/queue";
+import { AppError, UnavailableError, ValidationError, type Clock, type Logger } from "@herald/platform";
+
+export type AcceptDeps = {
+  store: MessageStore;
+  queue: MessageQueue;
+  clock: Clock;
+  newId: () => string;
+  logger: Logger;
+  senders: { default: string; allowed: readonly string[] };
+};
+
+// A client clock a few seconds ahead of ours should not turn "in 15 minutes" into a 400.
+const SEND_AT_SKEW_SECONDS = 30;
+
+/**
+ * Records a message as `queued`, then queues it. Nothing is reported accepted that is not queued:
+ * if the enqueue fails the record says `failed` (queue.enqueue_failed) and the caller gets a 503.
+ */
+export async function acceptMessage(message: SendMessage, identity: Identity, deps: AcceptDeps): Promise<Accepted> {
+  const now = deps.clock.now();
+  const delaySeconds = sendDelay(message.send_at, now);
+  if (message.store_secure) {
+    throw new AppError("message.store_secure_unavailable", "store_secure is not available on this deployment yet", {
+      status: 422,
+    });
+  }
+  const from = message.from ?? deps.senders.default;
+  if (!senderAllowed(from, deps.senders.allowed)) {
+    throw new ValidationError("The sender is not a configured, verified sender", [
+      { path: "from", message: "is not a configured, verified sender" },
+    ], "email.sender_not_allowed");
+  }
+
+  const at = now.toISOString();
+  const record: MessageRecord = {
+    id: deps.newId(),
+    tenant: identity.tenant,
+    principal: identity.principal,
+    channel: message.channel,
+    status: "queued",
+    created_at: at,
+    updated_at: at,
+    ...(message.send_at !== undefined && { send_at: new Date(message.send_at).toISOString() }),
+    store_secure: message.store_secure,
+    recipients: recipientsOf(message),
+    content: {
+      channel: "email",
+      from,
+      to: message.to,
+      ...(message.cc && { cc: message.cc }),
+      ...(message.bcc && { bcc: message.bcc }),
+      ...(message.reply_to && { reply_to: message.reply_to }),
+      subject: message.subject,
+      ...(message.html !== undefined && { html: message.html }),
+      ...(message.text !== undefined && { text: message.text }),
+    },
+    ...(message.metadata && { metadata: message.metadata }),
+    attempts: 0,
+    history: [{ status: "queued", at }],
+  };
+
+  await deps.store.create(record);
+  try {
+    await deps.queue.enqueue(
+      { v: 1, id: record.id, tenant: record.tenant, principal: record.principal, channel: record.channel },
+      { delaySeconds },
+    );
+  } catch (error) {
+    deps.logger.error("enqueue failed", { messageId: record.id, error: error instanceof Error ? error.name : "unknown" });
+    await deps.store
+      .transition(record.id, {
+        to: "failed",
+        at: deps.clock.now(),
+        from: ["queued"],
+        code: "queue.enqueue_failed",
+        reason: "the message could not be queued and was not sent",
+      })
+      .catch((e: unknown) =>
+        deps.logger.error("marking enqueue failure failed", { messageId: record.id, error: e instanceof Error ? e.name : "unknown" }),
+      );
+    throw new UnavailableError("queue.unavailable", "The message could not be queued; it was not sent. Retry later.", error);
+  }
+  deps.logger.info("message queued", { messageId: record.id, channel: record.channel, recipients: record.recipients.length });
+  return { id: record.id, status: "queued", channel: record.channel, created_at: at };
+}
+
+function sendDelay(sendAt: string | undefined, now: Date): number {
+  if (sendAt === undefined) return 0;
+  const seconds = (Date.parse(sendAt) - now.getTime()) / 1000;
+  if (seconds > MAX_SEND_AT_AHEAD_SECONDS + SEND_AT_SKEW_SECONDS) {
+    throw new ValidationError("send_at is too far ahead", [
+      { path: "send_at", message: `must be at most ${MAX_SEND_AT_AHEAD_SECONDS / 60} minutes ahead` },
+    ]);
+  }
+  return Math.min(MAX_SEND_AT_AHEAD_SECONDS, Math.max(0, Math.ceil(seconds)));
+}
+
+export function senderAllowed(from: string, allowed: readonly string[]): boolean {
+  const address = canonicalEmail(from);
+  const domain = address.slice(address.lastIndexOf("@"));
+  return allowed.some((entry) => {
+    const e = canonicalEmail(entry);
+    return e === address || (e.startsWith("@") && e === domain);
+  });
+}

@@ -1,0 +1,3 @@
+import type { Identity } from "@herald/contracts";
+
+export type AppEnv = { Variables: { identity: Identity } };

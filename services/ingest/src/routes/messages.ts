@@ -1,0 +1,123 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import {
+  Accepted,
+  ListMessagesQuery,
+  MessageId,
+  MessagePage,
+  MessageView,
+  Problem,
+  Roles,
+  SendMessage,
+  canonicalEmail,
+} from "@herald/contracts";
+import { canRead, readScope, requireRole } from "@herald/auth";
+import { InvalidCursorError, type MessageStore } from "@herald/messages";
+import { NotFoundError, ValidationError } from "@herald/platform";
+import { z } from "zod";
+import { acceptMessage, type AcceptDeps } from "../domain/accept-message";
+import { toMessageSummary, toMessageView } from "../domain/views";
+import type { AppEnv } from "../http/env";
+
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: Problem } },
+});
+const security: Record<string, string[]>[] = [{ ApiKey: [] }, { Bearer: [] }];
+
+const sendRoute = createRoute({
+  method: "post",
+  path: "/v1/messages",
+  summary: "Send one message",
+  security,
+  request: { body: { required: true, content: { "application/json": { schema: SendMessage } } } },
+  responses: {
+    202: { description: "Recorded and queued", content: { "application/json": { schema: Accepted } } },
+    400: problem("Invalid body; `errors` names each field"),
+    401: problem("No or invalid credentials"),
+    403: problem("Missing role messages:send"),
+    413: problem("Body too large"),
+    415: problem("Not application/json"),
+    422: problem("Valid, but cannot be sent as asked"),
+    503: problem("Could not be queued; nothing was sent"),
+  },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/v1/messages/{id}",
+  summary: "One message: status history, provider id, content unless store_secure",
+  security,
+  request: { params: z.object({ id: MessageId }) },
+  responses: {
+    200: { description: "The message", content: { "application/json": { schema: MessageView } } },
+    400: problem("Invalid id"),
+    401: problem("No or invalid credentials"),
+    403: problem("Missing role messages:read or messages:read-all"),
+    404: problem("No such message visible to the caller"),
+  },
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/v1/messages",
+  summary: "Messages sent to one recipient, newest first",
+  security,
+  request: { query: ListMessagesQuery },
+  responses: {
+    200: { description: "A page; follow next_cursor for more", content: { "application/json": { schema: MessagePage } } },
+    400: problem("Invalid query"),
+    401: problem("No or invalid credentials"),
+    403: problem("Missing role messages:read or messages:read-all"),
+  },
+});
+
+export type MessageRouteDeps = AcceptDeps & { store: MessageStore };
+
+export function registerMessageRoutes(app: OpenAPIHono<AppEnv>, deps: MessageRouteDeps): void {
+  app.openapi(sendRoute, async (c) => {
+    const identity = c.get("identity");
+    requireRole(identity, Roles.send);
+    const accepted = await acceptMessage(c.req.valid("json"), identity, deps);
+    return c.json(accepted, 202, { location: `/v1/messages/${accepted.id}` });
+  });
+
+  app.openapi(getRoute, async (c) => {
+    const identity = c.get("identity");
+    readScope(identity);
+    const record = await deps.store.get(c.req.valid("param").id);
+    // Another tenant's (or principal's) message is indistinguishable from a missing one.
+    if (!record || !canRead(identity, record)) throw new NotFoundError("Message");
+    return c.json(toMessageView(record), 200);
+  });
+
+  app.openapi(listRoute, async (c) => {
+    const identity = c.get("identity");
+    const scope = readScope(identity);
+    const query = c.req.valid("query");
+    const recipient = canonicalRecipient(query.recipient);
+    try {
+      const page = await deps.store.listByRecipient({
+        tenant: identity.tenant,
+        recipient,
+        limit: query.limit,
+        ...(query.cursor !== undefined && { cursor: query.cursor }),
+        ...scope,
+      });
+      return c.json({ items: page.items.map(toMessageSummary), next_cursor: page.nextCursor }, 200);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) {
+        throw new ValidationError("Invalid cursor", [{ path: "cursor", message: "is not a cursor this API issued" }]);
+      }
+      throw error;
+    }
+  });
+}
+
+function canonicalRecipient(value: string): string {
+  if (value.includes("@")) {
+    const parsed = z.email().safeParse(value.trim());
+    if (!parsed.success) throw new ValidationError("Invalid recipient", [{ path: "recipient", message: "must be an email address" }]);
+    return canonicalEmail(parsed.data);
+  }
+  throw new ValidationError("Invalid recipient", [{ path: "recipient", message: "must be an email address" }]);
+}

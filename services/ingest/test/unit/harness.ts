@@ -1,0 +1,46 @@
+import { createApiKey, createAuthenticator, MemoryApiKeyStore } from "@herald/auth";
+import { ALL_ROLES, type QueueEnvelope, type Role } from "@herald/contracts";
+import { MemoryMessageStore } from "@herald/messages";
+import { createLogger } from "@herald/platform";
+import type { EnqueueOptions, MessageQueue } from "@herald/queue";
+import { createApp } from "../../src/app";
+
+/** A queue port that records what it was given, and can be told to fail. */
+export class RecordingQueue implements MessageQueue {
+  readonly sent: { envelope: QueueEnvelope; options: EnqueueOptions }[] = [];
+  failWith: Error | undefined;
+  async enqueue(envelope: QueueEnvelope, options: EnqueueOptions = {}): Promise<string> {
+    if (this.failWith) throw this.failWith;
+    this.sent.push({ envelope, options });
+    return `sqs-${this.sent.length}`;
+  }
+}
+
+export const NOW = new Date("2026-11-23T10:00:00.000Z");
+
+export async function anIngestApp(options: { now?: Date } = {}) {
+  const store = new MemoryMessageStore();
+  const queue = new RecordingQueue();
+  const apiKeys = new MemoryApiKeyStore();
+  let n = 0;
+  const app = createApp({
+    store,
+    queue,
+    authenticate: createAuthenticator({ apiKeys }),
+    clock: { now: () => options.now ?? NOW },
+    newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`,
+    logger: createLogger("ingest-test", "SILENT"),
+    senders: { default: "noreply@herald.local", allowed: ["noreply@herald.local", "@acme.example"] },
+  });
+  const keyFor = async (roles: readonly Role[] = ALL_ROLES, tenant = "acme", principal?: string) =>
+    (await createApiKey(apiKeys, { tenant, roles: [...roles], ...(principal && { principal }) })).key;
+  const key = await keyFor();
+  const post = (body: unknown, headers: Record<string, string> = {}, apiKey = key) =>
+    app.request("/v1/messages", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": apiKey, ...headers },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+  const get = (path: string, apiKey = key) => app.request(path, { headers: { "x-api-key": apiKey } });
+  return { app, store, queue, apiKeys, key, keyFor, post, get };
+}
