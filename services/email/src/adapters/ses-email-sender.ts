@@ -1,0 +1,84 @@
+import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
+import type { EmailContent } from "@herald/contracts";
+import { PermanentError, TransientError, type AppError } from "@herald/platform";
+import type { EmailSender, SendResult } from "../ports/email-sender";
+
+export class SesEmailSender implements EmailSender {
+  readonly #ses: SESv2Client;
+  readonly #configurationSet: string | undefined;
+
+  constructor(client: SESv2Client, options: { configurationSet?: string | undefined } = {}) {
+    this.#ses = client;
+    this.#configurationSet = options.configurationSet;
+  }
+
+  async send(email: EmailContent): Promise<SendResult> {
+    try {
+      const result = await this.#ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: email.from,
+          Destination: {
+            ToAddresses: email.to,
+            ...(email.cc && { CcAddresses: email.cc }),
+            ...(email.bcc && { BccAddresses: email.bcc }),
+          },
+          ...(email.reply_to && { ReplyToAddresses: email.reply_to }),
+          Content: {
+            Simple: {
+              Subject: { Data: email.subject, Charset: "UTF-8" },
+              Body: {
+                ...(email.html !== undefined && { Html: { Data: email.html, Charset: "UTF-8" } }),
+                ...(email.text !== undefined && { Text: { Data: email.text, Charset: "UTF-8" } }),
+              },
+            },
+          },
+          ...(this.#configurationSet && { ConfigurationSetName: this.#configurationSet }),
+        }),
+      );
+      if (!result.MessageId) throw new TransientError("email.no_message_id", "SES answered without a message id");
+      return { providerMessageId: result.MessageId };
+    } catch (error) {
+      throw classifySesError(error);
+    }
+  }
+}
+
+type SdkError = Error & { $fault?: "client" | "server"; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+
+/**
+ * SES's refusals by name. Reasons never carry SES's own message text: it can name addresses.
+ * Unknown client errors are treated as transient so they end in the dead-letter queue with
+ * their reason, where a person can look, rather than being dropped as failed.
+ */
+export function classifySesError(error: unknown): AppError {
+  if (error instanceof PermanentError || error instanceof TransientError) return error;
+  const e = error as SdkError;
+  const name = e?.name ?? "Error";
+  switch (name) {
+    case "MessageRejected":
+      return /not verified/i.test(e.message ?? "")
+        ? new PermanentError("email.sender_not_verified", "SES rejected the message: the sender is not verified (MessageRejected)", error)
+        : new PermanentError("email.rejected", "SES rejected the message (MessageRejected)", error);
+    case "MailFromDomainNotVerifiedException":
+      return new PermanentError("email.mail_from_not_verified", "The MAIL FROM domain is not verified in SES", error);
+    case "AccountSuspendedException":
+      return new PermanentError("email.account_suspended", "The SES account is suspended", error);
+    case "BadRequestException":
+      return new PermanentError("email.bad_request", "SES refused the request as invalid (BadRequestException)", error);
+    case "NotFoundException":
+      return new PermanentError("email.configuration_not_found", "SES could not find the configuration set or identity", error);
+    case "TooManyRequestsException":
+    case "ThrottlingException":
+    case "LimitExceededException":
+      return new TransientError("email.throttled", `SES throttled the send (${name})`, error);
+    case "SendingPausedException":
+      return new TransientError("email.sending_paused", "Sending is paused for the SES account or configuration set", error);
+  }
+  if (e?.$fault === "server" || (e?.$metadata?.httpStatusCode ?? 0) >= 500) {
+    return new TransientError("email.provider_unavailable", `SES failed (${name})`, error);
+  }
+  if (e?.$metadata === undefined) {
+    return new TransientError("email.network", `Could not reach SES (${name})`, error);
+  }
+  return new TransientError("email.provider_error", `SES refused the send (${name})`, error);
+}

@@ -1,0 +1,19 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createApiKey, DynamoApiKeyStore, hashApiKey } from "@herald/auth";
+import { ALL_ROLES } from "@herald/contracts";
+
+/** Reuses the key from a previous run when the emulator still knows it; otherwise makes one. */
+export async function ensureLocalApiKey(tableName: string, previous: string | undefined): Promise<string> {
+  const store = new DynamoApiKeyStore(new DynamoDBClient({}), tableName);
+  if (previous) {
+    const record = await store.findByHash(hashApiKey(previous));
+    if (record && !record.revoked_at) return previous;
+  }
+  const { key } = await createApiKey(store, {
+    tenant: "local",
+    principal: "local-admin",
+    roles: [...ALL_ROLES],
+    description: "created by npm start",
+  });
+  return key;
+}

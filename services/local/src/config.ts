@@ -1,0 +1,43 @@
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { z } from "zod";
+import { EmailAddress } from "@herald/contracts";
+import { env, parseEnv } from "@herald/platform";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+const LocalEnv = z.object({
+  /** When set, the stack uses this emulator (or AWS endpoint) and starts none of its own. */
+  AWS_ENDPOINT_URL: z.url({ error: "must be a URL" }).optional(),
+  HERALD_STATE_DIR: z.string().min(1).optional(),
+  HERALD_HOST: z.string().default("127.0.0.1"),
+  /** The ingest API's port; 0 picks a free one. */
+  HERALD_PORT: env.int(8787, 0, 65535),
+  /** moto_server's port; 0 picks a free one. */
+  HERALD_EMULATOR_PORT: env.int(0, 0, 65535),
+  HERALD_RESOURCE_PREFIX: z.string().regex(/^[a-z0-9-]{1,40}$/, { error: "must be 1-40 of a-z 0-9 -" }).default("herald"),
+  HERALD_EMAIL_FROM: EmailAddress.default("noreply@herald.local"),
+  HERALD_EMAIL_SENDERS: env.list(),
+  HERALD_MAX_RECEIVES: env.int(5, 1, 1000),
+  HERALD_LOG_LEVEL: env.logLevel(),
+});
+
+export type LocalConfig = ReturnType<typeof loadLocalConfig>;
+
+export function loadLocalConfig(source: Record<string, string | undefined> = process.env) {
+  const e = parseEnv(LocalEnv, source);
+  return {
+    endpoint: e.AWS_ENDPOINT_URL,
+    stateDir: e.HERALD_STATE_DIR ?? join(REPO_ROOT, ".herald"),
+    host: e.HERALD_HOST,
+    port: e.HERALD_PORT,
+    emulatorPort: e.HERALD_EMULATOR_PORT,
+    prefix: e.HERALD_RESOURCE_PREFIX,
+    sender: e.HERALD_EMAIL_FROM,
+    senders: [e.HERALD_EMAIL_FROM, ...e.HERALD_EMAIL_SENDERS],
+    maxReceives: e.HERALD_MAX_RECEIVES,
+    logLevel: e.HERALD_LOG_LEVEL,
+    /** Everything else in the environment, passed on to the services (AWS_*, HERALD_*). */
+    passthrough: source,
+  };
+}

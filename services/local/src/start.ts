@@ -1,0 +1,135 @@
+/**
+ * `npm start`: the whole of Herald on this machine. Starts moto_server on loopback (unless
+ * AWS_ENDPOINT_URL already points somewhere), provisions table, queues and verified sender
+ * (idempotently), runs the ingest API and each consumer as its own process, and stops them all
+ * on Ctrl-C or SIGTERM.
+ */
+import { ConfigError, loadConfigOrExit } from "@herald/platform";
+import { EmulatorMissingError, emulatorEnv, freePort, provision, startMoto, type Emulator } from "@herald/testing";
+import { ensureLocalApiKey } from "./api-key";
+import { loadLocalConfig } from "./config";
+import { readState, stateFile, writeState } from "./state";
+import { runService, stopAll, type Running } from "./supervisor";
+
+const config = loadConfigOrExit(loadLocalConfig);
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+let emulator: Emulator | undefined;
+let running: Running[] = [];
+let stopping = false;
+
+async function shutdown(code: number, why: string): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    say(`herald: stopping (${why})`);
+    await stopAll(running);
+    await emulator?.stop();
+    say("herald: stopped");
+  }
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void shutdown(0, signal));
+
+  let endpoint = config.endpoint;
+  if (!endpoint) {
+    try {
+      emulator = await startMoto({ port: config.emulatorPort || undefined });
+    } catch (error) {
+      if (error instanceof EmulatorMissingError) {
+        process.stderr.write(`herald: ${error.message}\n`);
+        process.exit(1);
+      }
+      throw error;
+    }
+    endpoint = emulator.endpoint;
+  }
+  // Our own emulator gets dummy credentials; for one named by AWS_ENDPOINT_URL, the caller's win.
+  const awsEnv = {
+    ...emulatorEnv(endpoint),
+    ...(!emulator && pick(config.passthrough, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION"])),
+  };
+  Object.assign(process.env, awsEnv);
+
+  const resources = await provision({ prefix: config.prefix, senders: config.senders, maxReceives: config.maxReceives });
+  const previous = await readState(config.stateDir);
+  const apiKey = await ensureLocalApiKey(resources.tableName, previous?.apiKey);
+  const port = config.port || (await freePort());
+  const url = `http://${config.host}:${port}`;
+
+  const env = {
+    ...config.passthrough,
+    ...awsEnv,
+    HERALD_TABLE_NAME: resources.tableName,
+    HERALD_EMAIL_QUEUE_URL: resources.emailQueueUrl,
+    HERALD_EMAIL_FROM: config.sender,
+    HERALD_EMAIL_SENDERS: config.senders.join(","),
+    HERALD_HOST: config.host,
+    HERALD_PORT: String(port),
+    HERALD_MAX_RECEIVES: String(config.maxReceives),
+    HERALD_LOG_LEVEL: config.logLevel,
+  };
+  running = [
+    runService({ name: "ingest", entry: "services/ingest/src/entrypoints/server.ts" }, env),
+    runService({ name: "email", entry: "services/email/src/entrypoints/worker.ts" }, env),
+  ];
+  for (const r of running) {
+    r.child.once("exit", (code, signal) => {
+      if (!stopping) void shutdown(1, `${r.name} exited (${signal ?? code})`);
+    });
+  }
+
+  await waitForHealth(`${url}/health`);
+  await writeState(config.stateDir, {
+    url,
+    apiKey,
+    awsEndpoint: endpoint,
+    tableName: resources.tableName,
+    emailQueueUrl: resources.emailQueueUrl,
+    emailDlqUrl: resources.emailDlqUrl,
+    pid: process.pid,
+  });
+
+  say("");
+  say(`Herald is running at ${url}`);
+  say(`  AWS emulator  ${endpoint}${emulator ? " (moto_server, started here)" : " (AWS_ENDPOINT_URL)"}`);
+  say(`  sender        ${config.sender} (verified)`);
+  say(`  API key       ${apiKey}`);
+  say(`  state         ${stateFile(config.stateDir)}`);
+  say("");
+  say("Send a test email:");
+  say(
+    `  curl -sS -X POST ${url}/v1/messages -H 'content-type: application/json' -H 'x-api-key: ${apiKey}' ` +
+      `-d '{"channel":"email","to":"you@example.com","subject":"Hello from Herald","text":"It works."}'`,
+  );
+  say("Then look it up (use the id it returned):");
+  say(`  curl -sS ${url}/v1/messages/ID -H 'x-api-key: ${apiKey}'`);
+  say(`See what the emulator's SES accepted: curl -sS ${endpoint}/moto-api/data.json`);
+  say("Ctrl-C stops everything.");
+  say("");
+}
+
+async function waitForHealth(healthUrl: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (stopping) return;
+    try {
+      const response = await fetch(healthUrl, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the ingest API did not answer ${healthUrl} within ${timeoutMs / 1000} s`);
+}
+
+function pick(source: Record<string, string | undefined>, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.flatMap((n) => (source[n] ? [[n, source[n]]] : [])));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`herald: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`);
+  void shutdown(1, "start-up failed");
+});

@@ -1,0 +1,33 @@
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+
+/** What `npm start` leaves in `.herald/local.json` for tools and tests. */
+export const LocalState = z.object({
+  url: z.string(),
+  apiKey: z.string(),
+  awsEndpoint: z.string(),
+  tableName: z.string(),
+  emailQueueUrl: z.string(),
+  emailDlqUrl: z.string(),
+  pid: z.number().int().optional(),
+});
+export type LocalState = z.infer<typeof LocalState>;
+
+export const stateFile = (stateDir: string) => join(stateDir, "local.json");
+
+export async function readState(stateDir: string): Promise<LocalState | undefined> {
+  try {
+    return LocalState.parse(JSON.parse(await readFile(stateFile(stateDir), "utf8")));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeState(stateDir: string, state: LocalState): Promise<void> {
+  await mkdir(stateDir, { recursive: true });
+  const tmp = `${stateFile(stateDir)}.tmp`;
+  // The file holds a key: owner-only, and written whole (rename) so a reader never sees half.
+  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await rename(tmp, stateFile(stateDir));
+}
