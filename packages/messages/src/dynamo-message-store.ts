@@ -1,11 +1,13 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
+  type BatchWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { MessageRecord, type StatusEvent } from "@herald/contracts";
 import {
@@ -37,33 +39,50 @@ export class DynamoMessageStore implements MessageStore {
     this.#table = tableName;
   }
 
+  /*
+   * The message item first (conditional, so an id is never overwritten), then its recipient
+   * entries with BatchWriteItem; if those cannot all be written, everything is removed again.
+   * Not TransactWriteItems: a transaction costs twice the write units, and moto, our emulator,
+   * deep-copies the whole table per transaction and fails concurrent ones with 500s.
+   */
   async create(record: MessageRecord): Promise<void> {
-    const sk = historySortKey(record);
     await this.#db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: this.#table,
-              Item: { ...messageKey(record.id), ...record },
-              ConditionExpression: "attribute_not_exists(pk)",
-            },
-          },
-          ...record.recipients.map((recipient) => ({
-            Put: {
-              TableName: this.#table,
-              Item: {
-                pk: recipientPk(record.tenant, recipient),
-                sk,
-                id: record.id,
-                principal: record.principal,
-                channel: record.channel,
-              },
-            },
-          })),
-        ],
+      new PutCommand({
+        TableName: this.#table,
+        Item: { ...messageKey(record.id), ...record },
+        ConditionExpression: "attribute_not_exists(pk)",
       }),
     );
+    const sk = historySortKey(record);
+    const entries = record.recipients.map((recipient) => ({
+      pk: recipientPk(record.tenant, recipient),
+      sk,
+      id: record.id,
+      principal: record.principal,
+      channel: record.channel,
+    }));
+    try {
+      await this.#batchWrite(entries.map((Item) => ({ PutRequest: { Item } })));
+    } catch (error) {
+      await this.#batchWrite(
+        [messageKey(record.id), ...entries.map(({ pk, sk: entrySk }) => ({ pk, sk: entrySk }))].map((Key) => ({
+          DeleteRequest: { Key },
+        })),
+      ).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async #batchWrite(requests: NonNullable<BatchWriteCommandInput["RequestItems"]>[string]): Promise<void> {
+    for (let i = 0; i < requests.length; i += 25) {
+      let pending = requests.slice(i, i + 25);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt === 5) throw new Error("DynamoDB left writes unprocessed after 5 attempts");
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+        const result = await this.#db.send(new BatchWriteCommand({ RequestItems: { [this.#table]: pending } }));
+        pending = result.UnprocessedItems?.[this.#table] ?? [];
+      }
+    }
   }
 
   async get(id: string): Promise<MessageRecord | undefined> {
