@@ -1,0 +1,3 @@
+export * from "./data-keys";
+export * from "./envelope-cipher";
+export * from "./kms-data-key-provider";

@@ -1,0 +1,26 @@
+import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from "@aws-sdk/client-kms";
+import type { DataKey, DataKeyProvider } from "./data-keys";
+
+export class KmsDataKeyProvider implements DataKeyProvider {
+  readonly #kms: KMSClient;
+  readonly #keyId: string;
+
+  constructor(client: KMSClient, keyId: string) {
+    this.#kms = client;
+    this.#keyId = keyId;
+  }
+
+  async generate(context: Record<string, string>): Promise<DataKey> {
+    const result = await this.#kms.send(
+      new GenerateDataKeyCommand({ KeyId: this.#keyId, KeySpec: "AES_256", EncryptionContext: context }),
+    );
+    if (!result.Plaintext || !result.CiphertextBlob) throw new Error("KMS returned no data key");
+    return { plaintext: Buffer.from(result.Plaintext), wrapped: Buffer.from(result.CiphertextBlob), keyId: result.KeyId ?? this.#keyId };
+  }
+
+  async unwrap(wrapped: Buffer, context: Record<string, string>): Promise<Buffer> {
+    const result = await this.#kms.send(new DecryptCommand({ CiphertextBlob: wrapped, EncryptionContext: context }));
+    if (!result.Plaintext) throw new Error("KMS returned no plaintext");
+    return Buffer.from(result.Plaintext);
+  }
+}
