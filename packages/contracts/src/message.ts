@@ -47,7 +47,8 @@ export const SendEmail = z
     if (m.html === undefined && m.text === undefined) {
       ctx.addIssue({ code: "custom", path: ["text"], message: "html or text is required" });
     }
-    const total = m.to.length + (m.cc?.length ?? 0) + (m.bcc?.length ?? 0);
+    const seen = new Set<string>();
+    const total = [m.to, m.cc ?? [], m.bcc ?? []].reduce((n, list) => n + dedupeEmails(list, seen).length, 0);
     if (total > MAX_RECIPIENTS) {
       ctx.addIssue({ code: "custom", path: ["to"], message: `at most ${MAX_RECIPIENTS} recipients in to, cc and bcc together` });
     }

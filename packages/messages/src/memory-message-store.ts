@@ -24,7 +24,8 @@ export class MemoryMessageStore implements MessageStore {
   }
 
   async listByRecipient(query: ListByRecipientQuery): Promise<MessagePageResult> {
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    // As in the DynamoDB adapter, an empty cursor (`?cursor=`) means the first page.
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
     const matching = [...this.records.values()]
       .filter((r) => r.tenant === query.tenant && r.recipients.includes(query.recipient))
       .filter((r) => query.principal === undefined || r.principal === query.principal)
@@ -46,7 +47,7 @@ export class MemoryMessageStore implements MessageStore {
       record !== undefined &&
       (record.status === "queued" ||
         record.status === "retrying" ||
-        (record.status === "sending" && (record.claimExpiresAt ?? 0) < nowEpoch));
+        (record.status === "sending" && record.claimExpiresAt !== undefined && record.claimExpiresAt < nowEpoch));
     if (!record || !claimable) return { claimed: false, record: this.#view(id) };
     record.status = "sending";
     record.updated_at = now.toISOString();

@@ -28,7 +28,10 @@ export type ClaimResult =
 
 /** The message store every service shares. Adapters: DynamoDB, and in-memory for unit tests. */
 export interface MessageStore {
-  /** Writes the record and its recipient-history entries atomically; fails if the id exists. */
+  /**
+   * Writes the record and its recipient-history entries; fails if the id exists. If the entries
+   * cannot all be written, what was written is removed again before the error is thrown.
+   */
   create(record: MessageRecord): Promise<void>;
   get(id: string): Promise<MessageRecord | undefined>;
   listByRecipient(query: ListByRecipientQuery): Promise<MessagePageResult>;

@@ -70,6 +70,7 @@ export async function startMoto(options: { port?: number; timeoutMs?: number } =
   process.once("exit", killOnExit);
 
   const spawnError = new Promise<never>((_, reject) => {
+    child.once("exit", () => process.removeListener("exit", killOnExit));
     child.once("error", (error: NodeJS.ErrnoException) =>
       reject(error.code === "ENOENT" ? new EmulatorMissingError() : error),
     );

@@ -87,11 +87,24 @@ async function ensureQueue(name: string, attributes: Record<string, string>): Pr
   }
   const current: Record<string, string | undefined> =
     (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }))).Attributes ?? {};
-  const drift = Object.entries(attributes).filter(([key, value]) => current[key] !== value);
+  const drift = Object.entries(attributes).filter(([key, value]) => !sameAttribute(value, current[key]));
   if (drift.length > 0) {
     await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: Object.fromEntries(drift) }));
   }
   return url;
+}
+
+/** SQS echoes a JSON attribute (RedrivePolicy) re-serialised (moto adds spaces): compare its fields. */
+function sameAttribute(wanted: string, current: string | undefined): boolean {
+  if (current === wanted) return true;
+  if (current === undefined || !wanted.startsWith("{")) return false;
+  const fields = (json: string) =>
+    JSON.stringify(Object.entries(JSON.parse(json) as Record<string, unknown>).map(([k, v]) => [k, String(v)]).sort());
+  try {
+    return fields(current) === fields(wanted);
+  } catch {
+    return false;
+  }
 }
 
 async function ensureQueueWithDlq(name: string, maxReceives: number, visibilityTimeout: number) {

@@ -1,0 +1,180 @@
+import { randomUUID } from "node:crypto";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { QueueEnvelope } from "@herald/contracts";
+import { createLogger } from "@herald/platform";
+import { aMessageRecord, anEnvelope, startMoto, useEmulatorEnv, type Emulator } from "@herald/testing";
+import { SqsMessageQueue, startSqsWorker, type RecordContext, type Worker } from "../../src/index";
+
+const logger = createLogger("test", "SILENT");
+
+let moto: Emulator;
+let sqs: SQSClient;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  useEmulatorEnv(moto.endpoint);
+  sqs = new SQSClient({});
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+/** A fresh queue per test, with a short visibility timeout so a failed message returns quickly. */
+async function aQueue(visibilityTimeoutSeconds = 1): Promise<string> {
+  const { QueueUrl } = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `worker-it-${randomUUID()}`,
+      Attributes: { VisibilityTimeout: String(visibilityTimeoutSeconds) },
+    }),
+  );
+  if (!QueueUrl) throw new Error("CreateQueue returned no URL");
+  return QueueUrl;
+}
+
+async function messagesIn(queueUrl: string): Promise<{ visible: number; inFlight: number; delayed: number }> {
+  const { Attributes = {} } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
+    }),
+  );
+  return {
+    visible: Number(Attributes.ApproximateNumberOfMessages),
+    inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible),
+    delayed: Number(Attributes.ApproximateNumberOfMessagesDelayed),
+  };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("SqsMessageQueue", () => {
+  it("puts the envelope on the channel's queue as JSON and returns the SQS message id", async () => {
+    // Prepare
+    const queueUrl = await aQueue();
+    const queue = new SqsMessageQueue(sqs, { email: queueUrl });
+    const envelope = anEnvelope(aMessageRecord());
+
+    // Act
+    const messageId = await queue.enqueue(envelope);
+
+    // Assess
+    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }));
+    expect(Messages.map((m) => [m.MessageId, JSON.parse(m.Body ?? "null")])).toEqual([[messageId, envelope]]);
+  });
+
+  it("holds a message back for its delay", async () => {
+    // Prepare
+    const queueUrl = await aQueue();
+    const queue = new SqsMessageQueue(sqs, { email: queueUrl });
+    const envelope = anEnvelope(aMessageRecord());
+    const sentAt = Date.now();
+
+    // Act
+    await queue.enqueue(envelope, { delaySeconds: 1 });
+
+    // Assess
+    const immediate = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 0 }));
+    expect(immediate.Messages ?? []).toEqual([]);
+    expect((await messagesIn(queueUrl)).delayed).toBe(1);
+    const later = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 5 }));
+    expect((later.Messages ?? []).map((m) => JSON.parse(m.Body ?? "null"))).toEqual([envelope]);
+    expect(Date.now() - sentAt).toBeGreaterThanOrEqual(900);
+  });
+});
+
+describe("startSqsWorker", () => {
+  let worker: Worker | undefined;
+
+  afterAll(async () => {
+    await worker?.stop();
+  });
+
+  it("deletes what succeeded and receives a failed message again with receive count 2", async () => {
+    // Prepare
+    const queueUrl = await aQueue(1);
+    const queue = new SqsMessageQueue(sqs, { email: queueUrl });
+    const envelopes = [anEnvelope(aMessageRecord()), anEnvelope(aMessageRecord()), anEnvelope(aMessageRecord())];
+    const failing = envelopes[1];
+    if (!failing) throw new Error("fixture");
+    const sqsIds = new Map<string, string>();
+    for (const envelope of envelopes) sqsIds.set(envelope.id, await queue.enqueue(envelope));
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: "{not json" }));
+    const calls: { envelope: QueueEnvelope; context: RecordContext }[] = [];
+
+    // Act
+    worker = startSqsWorker({
+      client: sqs,
+      queueUrl,
+      logger,
+      waitTimeSeconds: 1,
+      handle: async (envelope, context) => {
+        calls.push({ envelope, context });
+        if (envelope.id === failing.id) throw new Error("provider down");
+      },
+    });
+    await waitFor(() => calls.some((c) => c.envelope.id === failing.id && c.context.receiveCount === 2), 10_000, "a redelivery");
+    await worker.stop();
+    worker = undefined;
+
+    // Assess
+    const failedCalls = calls.filter((c) => c.envelope.id === failing.id);
+    expect(failedCalls.map((c) => c.context)).toEqual(
+      expect.arrayContaining([
+        { receiveCount: 1, sqsMessageId: sqsIds.get(failing.id) },
+        { receiveCount: 2, sqsMessageId: sqsIds.get(failing.id) },
+      ]),
+    );
+    for (const envelope of envelopes.filter((e) => e !== failing)) {
+      expect(calls.filter((c) => c.envelope.id === envelope.id).map((c) => c.context)).toEqual([
+        { receiveCount: 1, sqsMessageId: sqsIds.get(envelope.id) },
+      ]);
+    }
+    // Only the failed envelope and the poison body remain: the two successes were deleted.
+    const left = await messagesIn(queueUrl);
+    expect(left.visible + left.inFlight).toBe(2);
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 2, VisibilityTimeout: 30 }),
+    );
+    expect(Messages.map((m) => m.Body).sort()).toEqual([JSON.stringify(failing), "{not json"].sort());
+  });
+
+  it("stops promptly while a long poll is waiting", async () => {
+    // Prepare
+    const queueUrl = await aQueue();
+    const handled: string[] = [];
+    const running = startSqsWorker({
+      client: sqs,
+      queueUrl,
+      logger,
+      waitTimeSeconds: 20,
+      handle: async (envelope) => {
+        handled.push(envelope.id);
+      },
+    });
+    await new Promise((r) => setTimeout(r, 300));
+
+    // Act
+    const started = Date.now();
+    await running.stop();
+    const took = Date.now() - started;
+
+    // Assess
+    expect(took).toBeLessThan(2000);
+    await expect(running.done).resolves.toBeUndefined();
+    expect(handled).toEqual([]);
+  });
+});
