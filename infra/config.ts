@@ -1,0 +1,97 @@
+/*
+ * Deploy-time settings. The one place infra reads process.env: a missing or bad value stops
+ * `sst deploy` before any resource is declared, with one line naming the variable.
+ */
+
+export class InfraConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`herald: invalid deploy configuration: ${variable}: ${problem}`);
+    this.name = "InfraConfigError";
+  }
+}
+
+const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
+
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function list(env: Env, name: string): string[] {
+  return (text(env, name) ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InfraConfigError(name, `must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+const EMAIL = /^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/;
+
+function emailFrom(env: Env): string {
+  const value = text(env, "HERALD_EMAIL_FROM");
+  if (value === undefined) {
+    throw new InfraConfigError(
+      "HERALD_EMAIL_FROM",
+      "is not set; give the SES sender address, e.g. HERALD_EMAIL_FROM=noreply@example.com npx sst deploy --stage you",
+    );
+  }
+  if (!EMAIL.test(value)) throw new InfraConfigError("HERALD_EMAIL_FROM", "must be one email address");
+  return value;
+}
+
+function originOf(value: string): string | undefined {
+  try {
+    return new URL(value).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function corsOrigins(env: Env): string[] {
+  const origins = list(env, "HERALD_CORS_ORIGINS");
+  const bad = origins.find((origin) => origin !== "*" && originOf(origin) !== origin);
+  if (bad !== undefined) {
+    throw new InfraConfigError("HERALD_CORS_ORIGINS", `"${bad}" is not an origin like https://app.example.com`);
+  }
+  return origins;
+}
+
+function logLevel(env: Env): LogLevel {
+  const value = (text(env, "HERALD_LOG_LEVEL") ?? "INFO").toUpperCase();
+  const level = LOG_LEVELS.find((l) => l === value);
+  if (level === undefined) throw new InfraConfigError("HERALD_LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`);
+  return level;
+}
+
+export type InfraConfig = ReturnType<typeof loadInfraConfig>;
+
+export function loadInfraConfig(env: Env = process.env) {
+  return {
+    /** The default sender: created as an SES identity; SES sends only from verified identities. */
+    emailFrom: emailFrom(env),
+    /** Further `from` values callers may use (addresses or @domain), verified outside this app. */
+    emailSenders: list(env, "HERALD_EMAIL_SENDERS"),
+    /** Browser origins allowed by CORS; none by default (server-to-server API). */
+    corsOrigins: corsOrigins(env),
+    /** Concurrent email consumer invocations SQS may drive (the event source minimum is 2). */
+    emailMaxConcurrency: int(env, "HERALD_EMAIL_MAX_CONCURRENCY", 5, 2, 1000),
+    /** Stage-wide edge throttling of the HTTP API. */
+    apiThrottleRate: int(env, "HERALD_API_THROTTLE_RATE", 50, 1, 10_000),
+    apiThrottleBurst: int(env, "HERALD_API_THROTTLE_BURST", 100, 1, 5_000),
+    logLevel: logLevel(env),
+  };
+}
+
+export const config = loadInfraConfig();
