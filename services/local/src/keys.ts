@@ -3,8 +3,8 @@
  * `npm run keys -- list [--tenant T]`
  * `npm run keys -- revoke KEY_ID`
  *
- * Talks to the table named by HERALD_TABLE_NAME (else the running local stack's, from
- * .herald/local.json) through AWS_ENDPOINT_URL (else the local stack's emulator). `create` prints
+ * Talks to the table named by HERALD_TABLE_NAME with the caller's AWS settings (a deployed stage),
+ * else to the running local stack's table and emulator (from .herald/local.json). `create` prints
  * the new key once, on its last line; only its hash is stored.
  */
 import { parseArgs } from "node:util";
@@ -49,9 +49,11 @@ async function main(argv: string[]): Promise<void> {
 
   const config = loadLocalConfig();
   const state = await readState(config.stateDir);
-  const endpoint = config.endpoint ?? state?.awsEndpoint;
-  if (!config.endpoint && endpoint) Object.assign(process.env, emulatorEnv(endpoint));
-  const tableName = config.passthrough.HERALD_TABLE_NAME ?? state?.tableName ?? `${config.prefix}-messages`;
+  // HERALD_TABLE_NAME names a real table (a deployed stage): use the caller's AWS settings as they
+  // are. Otherwise follow the running local stack to its emulator.
+  const deployedTable = config.passthrough.HERALD_TABLE_NAME;
+  if (!deployedTable && !config.endpoint && state) Object.assign(process.env, emulatorEnv(state.awsEndpoint));
+  const tableName = deployedTable ?? state?.tableName ?? `${config.prefix}-messages`;
   const store = new DynamoApiKeyStore(new DynamoDBClient({}), tableName);
 
   switch (command) {
