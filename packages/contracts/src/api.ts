@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./limits";
-import { Failure } from "./record";
+import { Channel, Failure, SmsSegmentInfo } from "./record";
 import { MessageStatus, StatusEvent } from "./status";
 
 export const MessageId = z.uuid({ error: "must be a message id (UUID)" });
@@ -9,7 +9,7 @@ export const Accepted = z
   .strictObject({
     id: z.string(),
     status: z.literal("queued"),
-    channel: z.enum(["email"]),
+    channel: Channel,
     created_at: z.iso.datetime(),
   })
   .meta({ id: "Accepted" });
@@ -18,7 +18,7 @@ export type Accepted = z.infer<typeof Accepted>;
 export const MessageView = z
   .strictObject({
     id: z.string(),
-    channel: z.enum(["email"]),
+    channel: Channel,
     status: MessageStatus,
     principal: z.string(),
     created_at: z.iso.datetime(),
@@ -26,14 +26,16 @@ export const MessageView = z
     send_at: z.iso.datetime().optional(),
     store_secure: z.boolean(),
     erased: z.boolean(),
+    erased_at: z.iso.datetime().optional(),
     from: z.string().optional(),
-    to: z.array(z.string()).optional(),
+    to: z.array(z.string()).optional().meta({ description: "Email addresses, or the one phone number of an SMS." }),
     cc: z.array(z.string()).optional(),
     bcc: z.array(z.string()).optional(),
     reply_to: z.array(z.string()).optional(),
     subject: z.string().optional(),
     html: z.string().optional(),
     text: z.string().optional(),
+    sms: SmsSegmentInfo.optional(),
     metadata: z.record(z.string(), z.string()).optional(),
     provider_message_id: z.string().optional(),
     failure: Failure.optional(),
@@ -46,7 +48,7 @@ export type MessageView = z.infer<typeof MessageView>;
 export const MessageSummary = z
   .strictObject({
     id: z.string(),
-    channel: z.enum(["email"]),
+    channel: Channel,
     status: MessageStatus,
     principal: z.string(),
     created_at: z.iso.datetime(),

@@ -3,6 +3,7 @@ export * from "./api";
 export * from "./envelope";
 export * from "./limits";
 export * from "./message";
+export * from "./phone";
 export * from "./record";
 export * from "./roles";
 export * from "./status";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EmailAddress, EmailAddressList, canonicalEmail, dedupeEmails } from "./address";
 import { MAX_METADATA_ENTRIES, MAX_RECIPIENTS, MAX_SUBJECT_CHARS } from "./limits";
+import { MAX_SMS_CHARS, PhoneNumber } from "./phone";
 
 // Header-bound text: CR/LF would allow header injection, other C0 controls have no business there.
 const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
@@ -64,14 +65,30 @@ export const SendEmail = z
   .meta({ id: "SendEmail" });
 export type SendEmail = z.infer<typeof SendEmail>;
 
-// New channels (sms) join this union; the discriminator is `channel`.
-export const SendMessage = z.discriminatedUnion("channel", [SendEmail]).meta({ id: "SendMessage" });
+export const SendSms = z
+  .strictObject({
+    channel: z.literal("sms"),
+    to: PhoneNumber,
+    text: z
+      .string()
+      .min(1, { error: "must not be empty" })
+      .max(MAX_SMS_CHARS, { error: `must be at most ${MAX_SMS_CHARS} characters` })
+      .meta({ description: `Up to ${MAX_SMS_CHARS} characters; split into segments by the carrier (counted and recorded).` }),
+    store_secure: z.boolean().default(false),
+    send_at: SendAt.optional(),
+    metadata: Metadata.optional(),
+  })
+  .meta({ id: "SendSms" });
+export type SendSms = z.infer<typeof SendSms>;
+
+// The discriminator is `channel`; a new channel joins this union.
+export const SendMessage = z.discriminatedUnion("channel", [SendEmail, SendSms]).meta({ id: "SendMessage" });
 export type SendMessage = z.infer<typeof SendMessage>;
 export type SendMessageInput = z.input<typeof SendMessage>;
-export type Channel = SendMessage["channel"];
 
 /** Every canonical recipient of a message: the keys of its recipient history. */
 export function recipientsOf(message: SendMessage): string[] {
+  if (message.channel === "sms") return [message.to];
   const all = [...message.to, ...(message.cc ?? []), ...(message.bcc ?? [])];
   return [...new Set(all.map(canonicalEmail))];
 }

@@ -22,9 +22,10 @@ export const PhoneNumber = z
   .meta({ description: "A phone number in E.164 form.", example: "+447700900123" });
 
 function parsePhone(value: string): ParsedPhoneNumber | undefined {
-  if (!/^\+[\d\s().-]+$/.test(value.trim())) return undefined;
+  // Digits and the separators people type; no other whitespace (CR/LF must never pass).
+  if (!/^\+[\d ().-]+$/.test(value)) return undefined;
   try {
-    const parsed = parsePhoneNumberWithError(value.trim());
+    const parsed = parsePhoneNumberWithError(value);
     return parsed.isValid() ? parsed : undefined;
   } catch {
     return undefined;
@@ -44,5 +45,5 @@ export type SmsSegments = { encoding: "GSM-7" | "UCS-2"; segments: number; chara
 /** How carriers will split the text: GSM-7 (160/153 per segment) or UCS-2 (70/67). */
 export function smsSegments(text: string): SmsSegments {
   const message = new SegmentedMessage(text, "auto");
-  return { encoding: message.encodingName, segments: message.segmentsCount, characters: message.numberOfCharacters };
+  return { encoding: message.encodingName, segments: message.segmentsCount, characters: message.graphemes.length };
 }

@@ -14,21 +14,47 @@ export const EmailContent = z.strictObject({
 });
 export type EmailContent = z.infer<typeof EmailContent>;
 
-export const MessageContent = z.discriminatedUnion("channel", [EmailContent]);
+export const SmsContent = z.strictObject({
+  channel: z.literal("sms"),
+  to: z.string(),
+  text: z.string(),
+});
+export type SmsContent = z.infer<typeof SmsContent>;
+
+export const MessageContent = z.discriminatedUnion("channel", [EmailContent, SmsContent]);
 export type MessageContent = z.infer<typeof MessageContent>;
 
 export const Failure = z.strictObject({ code: z.string(), reason: z.string() });
 export type Failure = z.infer<typeof Failure>;
 
+export const Channel = z.enum(["email", "sms"]);
+
+/** How carriers split an SMS, counted at ingest. */
+export const SmsSegmentInfo = z.strictObject({ encoding: z.enum(["GSM-7", "UCS-2"]), segments: z.number().int(), characters: z.number().int() });
+
 /**
- * The message as stored: one item per message. `content` is absent for a store_secure message
- * (its ciphertext lives apart) and after an erasure.
+ * store_secure content at rest: AES-256-GCM under a KMS data key (wrapped in `key`), with the
+ * message id and recipients bound as additional authenticated data.
+ */
+export const Sealed = z.strictObject({
+  v: z.literal(1),
+  alg: z.literal("AES-256-GCM"),
+  key: z.string(),
+  key_id: z.string(),
+  iv: z.string(),
+  tag: z.string(),
+  ciphertext: z.string(),
+});
+export type Sealed = z.infer<typeof Sealed>;
+/**
+ * The message as stored: one item per message. A store_secure message never has `content`, only
+ * `sealed` once the secure-store consumer has written it; an erased one has neither.
  */
 export const MessageRecord = z.strictObject({
   id: z.string(),
   tenant: z.string(),
   principal: z.string(),
-  channel: z.enum(["email"]),
+  channel: Channel,
   status: MessageStatus,
   created_at: z.iso.datetime(),
   updated_at: z.iso.datetime(),
@@ -37,6 +63,9 @@ export const MessageRecord = z.strictObject({
   /** Canonical recipients: the keys under which the message appears in a recipient's history. */
   recipients: z.array(z.string()),
   content: MessageContent.optional(),
+  sealed: Sealed.optional(),
+  sms: SmsSegmentInfo.optional(),
+  erased_at: z.iso.datetime().optional(),
   metadata: z.record(z.string(), z.string()).optional(),
   provider_message_id: z.string().optional(),
   failure: Failure.optional(),

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
-import { z } from "zod";
+import type { Sealed } from "@herald/contracts";
 import { AppError } from "@herald/platform";
 import type { DataKey, DataKeyProvider } from "./data-keys";
 
@@ -12,17 +12,6 @@ import type { DataKey, DataKeyProvider } from "./data-keys";
  * by AES-256-GCM as additional authenticated data: a ciphertext moved to another message or
  * recipient, or altered, fails to decrypt instead of yielding garbage.
  */
-export const Sealed = z.strictObject({
-  v: z.literal(1),
-  alg: z.literal("AES-256-GCM"),
-  /** The data key, wrapped by KMS; base64. */
-  key: z.string(),
-  key_id: z.string(),
-  iv: z.string(),
-  tag: z.string(),
-  ciphertext: z.string(),
-});
-export type Sealed = z.infer<typeof Sealed>;
 
 export type CacheBounds = {
   /** A data key encrypts for at most this long... */

@@ -3,14 +3,16 @@ import type { DataKey, DataKeyProvider } from "./data-keys";
 
 export class KmsDataKeyProvider implements DataKeyProvider {
   readonly #kms: KMSClient;
-  readonly #keyId: string;
+  readonly #keyId: string | undefined;
 
-  constructor(client: KMSClient, keyId: string) {
+  /** `keyId` is needed to generate data keys only; unwrapping finds the key from the blob. */
+  constructor(client: KMSClient, keyId?: string) {
     this.#kms = client;
     this.#keyId = keyId;
   }
 
   async generate(context: Record<string, string>): Promise<DataKey> {
+    if (!this.#keyId) throw new Error("no KMS key id configured to generate data keys");
     const result = await this.#kms.send(
       new GenerateDataKeyCommand({ KeyId: this.#keyId, KeySpec: "AES_256", EncryptionContext: context }),
     );

@@ -9,12 +9,14 @@ import {
   UpdateCommand,
   type BatchWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { MessageRecord, type StatusEvent } from "@herald/contracts";
+import { createHash, randomUUID } from "node:crypto";
+import { MessageRecord, type Sealed, type StatusEvent } from "@herald/contracts";
 import {
   decodeCursor,
   encodeCursor,
   historySortKey,
   type ClaimResult,
+  type EraseRequest,
   type ListByRecipientQuery,
   type MessagePageResult,
   type MessageStore,
@@ -26,6 +28,7 @@ import {
  *   MSG#<id>                  | MSG                  the message record
  *   RCPT#<tenant>#<recipient> | <created_at>#<id>    one history entry per recipient (the field
  *                                                    report's msg_id + timestamp, tenant-scoped)
+ *   AUDIT#<tenant>            | <at>#<uuid>          erasures: who, when, how many (no address)
  */
 const messageKey = (id: string) => ({ pk: `MSG#${id}`, sk: "MSG" });
 const recipientPk = (tenant: string, recipient: string) => `RCPT#${tenant}#${recipient}`;
@@ -219,6 +222,77 @@ export class DynamoMessageStore implements MessageStore {
       throw error;
     }
   }
+
+  async seal(id: string, sealed: Sealed, at: Date): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: messageKey(id),
+          UpdateExpression: "SET sealed = :sealed, updated_at = :at",
+          ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(sealed) AND attribute_not_exists(erased_at)",
+          ExpressionAttributeValues: { ":sealed": sealed, ":at": at.toISOString() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async eraseRecipient(request: EraseRequest): Promise<number> {
+    const at = request.at.toISOString();
+    let erased = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": recipientPk(request.tenant, request.recipient) },
+          ProjectionExpression: "id",
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        try {
+          await this.#db.send(
+            new UpdateCommand({
+              TableName: this.#table,
+              Key: messageKey(String(item.id)),
+              UpdateExpression: "SET erased_at = :at, updated_at = :at REMOVE content, sealed",
+              ConditionExpression: "attribute_exists(pk) AND tenant = :tenant AND attribute_not_exists(erased_at)",
+              ExpressionAttributeValues: { ":at": at, ":tenant": request.tenant },
+            }),
+          );
+          erased += 1;
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    await this.#db.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: {
+          pk: `AUDIT#${request.tenant}`,
+          sk: `${at}#${randomUUID()}`,
+          action: "erase_recipient",
+          principal: request.principal,
+          recipient_sha256: recipientHash(request.recipient),
+          messages: erased,
+          at,
+        },
+      }),
+    );
+    return erased;
+  }
+}
+
+export function recipientHash(recipient: string): string {
+  return createHash("sha256").update(recipient, "utf8").digest("hex");
 }
 
 function toRecord(item: Record<string, unknown>): MessageRecord {

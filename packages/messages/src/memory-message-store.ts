@@ -1,9 +1,10 @@
-import type { MessageRecord } from "@herald/contracts";
+import type { MessageRecord, Sealed } from "@herald/contracts";
 import {
   decodeCursor,
   encodeCursor,
   historySortKey,
   type ClaimResult,
+  type EraseRequest,
   type ListByRecipientQuery,
   type MessagePageResult,
   type MessageStore,
@@ -13,6 +14,7 @@ import {
 /** In-process MessageStore with the DynamoDB adapter's semantics, for unit tests. */
 export class MemoryMessageStore implements MessageStore {
   readonly records = new Map<string, MessageRecord & { claimExpiresAt?: number }>();
+  readonly audit: (Omit<EraseRequest, "recipient" | "at"> & { at: string; messages: number })[] = [];
 
   async create(record: MessageRecord): Promise<void> {
     if (this.records.has(record.id)) throw new Error(`message ${record.id} exists`);
@@ -73,6 +75,28 @@ export class MemoryMessageStore implements MessageStore {
       ...(change.reason !== undefined && { reason: change.reason }),
     });
     return this.#view(id);
+  }
+
+  async seal(id: string, sealed: Sealed, at: Date): Promise<boolean> {
+    const record = this.records.get(id);
+    if (!record || record.sealed || record.erased_at) return false;
+    record.sealed = structuredClone(sealed);
+    record.updated_at = at.toISOString();
+    return true;
+  }
+
+  async eraseRecipient(request: EraseRequest): Promise<number> {
+    let erased = 0;
+    for (const record of this.records.values()) {
+      if (record.tenant !== request.tenant || !record.recipients.includes(request.recipient) || record.erased_at) continue;
+      delete record.content;
+      delete record.sealed;
+      record.erased_at = request.at.toISOString();
+      record.updated_at = record.erased_at;
+      erased += 1;
+    }
+    this.audit.push({ tenant: request.tenant, principal: request.principal, at: request.at.toISOString(), messages: erased });
+    return erased;
   }
 
   #view(id: string): MessageRecord | undefined {

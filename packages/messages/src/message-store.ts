@@ -1,4 +1,4 @@
-import type { MessageRecord, MessageStatus } from "@herald/contracts";
+import type { MessageRecord, MessageStatus, Sealed } from "@herald/contracts";
 
 export type ListByRecipientQuery = {
   tenant: string;
@@ -42,7 +42,20 @@ export interface MessageStore {
   claim(id: string, now: Date, leaseSeconds: number): Promise<ClaimResult>;
   /** Moves the status (conditionally when `from` is given); undefined if the condition failed. */
   transition(id: string, change: Transition): Promise<MessageRecord | undefined>;
+  /**
+   * Stores the sealed content of a store_secure message once: false when it is already sealed,
+   * erased, or gone (so a redelivered seal changes nothing).
+   */
+  seal(id: string, sealed: Sealed, at: Date): Promise<boolean>;
+  /**
+   * Removes every stored content (plain and sealed) of the tenant's messages to this recipient,
+   * marks them erased, and writes an audit entry naming who erased how many (the recipient only as
+   * a hash). Returns the number of messages erased.
+   */
+  eraseRecipient(request: EraseRequest): Promise<number>;
 }
+
+export type EraseRequest = { tenant: string; recipient: string; principal: string; at: Date };
 
 export class InvalidCursorError extends Error {
   constructor() {

@@ -5,6 +5,14 @@ import {
   ResourceNotFoundException,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
+import {
+  CreateAliasCommand,
+  CreateKeyCommand,
+  DescribeKeyCommand,
+  EnableKeyRotationCommand,
+  KMSClient,
+  NotFoundException as KmsNotFound,
+} from "@aws-sdk/client-kms";
 import { CreateEmailIdentityCommand, GetEmailIdentityCommand, NotFoundException, SESv2Client } from "@aws-sdk/client-sesv2";
 import {
   CreateQueueCommand,
@@ -30,22 +38,58 @@ export type Resources = {
   tableName: string;
   emailQueueUrl: string;
   emailDlqUrl: string;
+  smsQueueUrl: string;
+  smsDlqUrl: string;
+  secureQueueUrl: string;
+  secureDlqUrl: string;
+  /** The KMS key store_secure data keys come from (alias/<prefix>-secure). */
+  kmsKeyId: string;
 };
 
 /**
- * Creates what Herald needs in an AWS emulator (or an account): the table, the email queue with
- * its dead-letter queue, and the verified senders. Idempotent: run twice, the second run changes
+ * Creates what Herald needs in an AWS emulator (or an account): the table, the email, sms and
+ * secure-store queues with their dead-letter queues, the store_secure KMS key, and the verified
+ * senders. Idempotent: run twice, the second run changes
  * nothing. On AWS the same shapes come from sst.config.ts.
  */
 export async function provision(options: ProvisionOptions): Promise<Resources> {
   const prefix = options.prefix ?? "herald";
   const tableName = `${prefix}-messages`;
-  const [emailQueues] = await Promise.all([
-    ensureQueueWithDlq(`${prefix}-email`, options.maxReceives ?? 5, options.visibilityTimeoutSeconds ?? 60),
+  const maxReceives = options.maxReceives ?? 5;
+  const visibility = options.visibilityTimeoutSeconds ?? 60;
+  const [email, sms, secure, kmsKeyId] = await Promise.all([
+    ensureQueueWithDlq(`${prefix}-email`, maxReceives, visibility),
+    ensureQueueWithDlq(`${prefix}-sms`, maxReceives, visibility),
+    ensureQueueWithDlq(`${prefix}-secure-store`, maxReceives, visibility),
+    ensureKey(`alias/${prefix}-secure`),
     ensureTable(tableName),
     ...options.senders.map(ensureSender),
   ]);
-  return { tableName, emailQueueUrl: emailQueues.url, emailDlqUrl: emailQueues.dlqUrl };
+  return {
+    tableName,
+    emailQueueUrl: email.url,
+    emailDlqUrl: email.dlqUrl,
+    smsQueueUrl: sms.url,
+    smsDlqUrl: sms.dlqUrl,
+    secureQueueUrl: secure.url,
+    secureDlqUrl: secure.dlqUrl,
+    kmsKeyId,
+  };
+}
+
+async function ensureKey(alias: string): Promise<string> {
+  const kms = new KMSClient({});
+  try {
+    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: alias }));
+    if (KeyMetadata?.KeyId) return KeyMetadata.KeyId;
+  } catch (error) {
+    if (!(error instanceof KmsNotFound)) throw error;
+  }
+  const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: `Herald store_secure (${alias})` }));
+  const keyId = KeyMetadata?.KeyId as string;
+  await kms.send(new EnableKeyRotationCommand({ KeyId: keyId }));
+  await kms.send(new CreateAliasCommand({ AliasName: alias, TargetKeyId: keyId }));
+  return keyId;
 }
 
 async function ensureTable(tableName: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Authenticator } from "@herald/auth";
+import type { EnvelopeCipher } from "@herald/crypto";
 import type { MessageStore } from "@herald/messages";
 import type { MessageQueue } from "@herald/queue";
 import type { Clock, Logger } from "@herald/platform";
@@ -8,11 +9,13 @@ import { authenticate, jsonBody } from "./http/middleware";
 import { createErrorHandler, fieldErrors, problemResponse } from "./http/problem";
 import { registerHealthRoutes } from "./routes/health";
 import { registerMessageRoutes } from "./routes/messages";
+import { registerSecureRoutes } from "./routes/secure";
 
 export type AppDeps = {
   store: MessageStore;
   queue: MessageQueue;
   authenticate: Authenticator;
+  cipher: EnvelopeCipher;
   clock: Clock;
   newId: () => string;
   logger: Logger;
@@ -48,6 +51,7 @@ export function createApp(deps: AppDeps) {
 
   registerHealthRoutes(app);
   registerMessageRoutes(app, deps);
+  registerSecureRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", { type: "apiKey", in: "header", name: "x-api-key" });
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });

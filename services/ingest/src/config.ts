@@ -5,6 +5,8 @@ import { env, parseEnv } from "@herald/platform";
 const IngestEnv = z.object({
   HERALD_TABLE_NAME: env.required(),
   HERALD_EMAIL_QUEUE_URL: env.required(),
+  HERALD_SMS_QUEUE_URL: env.required(),
+  HERALD_SECURE_QUEUE_URL: env.required(),
   HERALD_EMAIL_FROM: EmailAddress,
   /** Further senders a caller may name in `from`: addresses, or `@domain` for a whole domain. */
   HERALD_EMAIL_SENDERS: env.list(),
@@ -15,7 +17,7 @@ const IngestEnv = z.object({
 
 export type IngestConfig = {
   tableName: string;
-  emailQueueUrl: string;
+  queueUrls: { email: string; sms: string; "secure-store": string };
   senders: { default: string; allowed: string[] };
   host: string;
   port: number;
@@ -26,7 +28,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const e = parseEnv(IngestEnv, source);
   return {
     tableName: e.HERALD_TABLE_NAME,
-    emailQueueUrl: e.HERALD_EMAIL_QUEUE_URL,
+    queueUrls: { email: e.HERALD_EMAIL_QUEUE_URL, sms: e.HERALD_SMS_QUEUE_URL, "secure-store": e.HERALD_SECURE_QUEUE_URL },
     senders: { default: e.HERALD_EMAIL_FROM, allowed: [e.HERALD_EMAIL_FROM, ...e.HERALD_EMAIL_SENDERS] },
     host: e.HERALD_HOST,
     port: e.HERALD_PORT,

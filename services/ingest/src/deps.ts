@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { KMSClient } from "@aws-sdk/client-kms";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoApiKeyStore, createAuthenticator } from "@herald/auth";
+import { EnvelopeCipher, KmsDataKeyProvider } from "@herald/crypto";
 import { DynamoMessageStore } from "@herald/messages";
 import { SqsMessageQueue } from "@herald/queue";
 import { createLogger, systemClock } from "@herald/platform";
@@ -14,7 +16,10 @@ export function buildDeps(config: IngestConfig): AppDeps {
   const sqs = new SQSClient({});
   return {
     store: new DynamoMessageStore(dynamo, config.tableName),
-    queue: new SqsMessageQueue(sqs, { email: config.emailQueueUrl }),
+    queue: new SqsMessageQueue(sqs, config.queueUrls),
+    // Opens store_secure content for the decrypt route; on AWS only that route's function may
+    // call kms:Decrypt, so the other routes never reach KMS.
+    cipher: new EnvelopeCipher(new KmsDataKeyProvider(new KMSClient({}))),
     authenticate: createAuthenticator({ apiKeys: new DynamoApiKeyStore(dynamo, config.tableName) }),
     clock: systemClock,
     newId: randomUUID,

@@ -8,9 +8,10 @@ function anEmail(overrides: Record<string, unknown> = {}): Record<string, unknow
 }
 
 /** Parses and returns the data, failing the test with zod's message if the body was refused. */
-function accept(body: unknown): SendMessage {
+function accept(body: unknown): Extract<SendMessage, { channel: "email" }> {
   const result = SendMessage.safeParse(body);
   if (!result.success) throw new Error(`expected the body to be accepted: ${JSON.stringify(result.error.issues)}`);
+  if (result.data.channel !== "email") throw new Error("expected an email");
   return result.data;
 }
 

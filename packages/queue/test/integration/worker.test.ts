@@ -69,7 +69,7 @@ describe("SqsMessageQueue", () => {
     const envelope = anEnvelope(aMessageRecord());
 
     // Act
-    const messageId = await queue.enqueue(envelope);
+    const messageId = await queue.enqueue("email", envelope);
 
     // Assess
     const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }));
@@ -84,7 +84,7 @@ describe("SqsMessageQueue", () => {
     const sentAt = Date.now();
 
     // Act
-    await queue.enqueue(envelope, { delaySeconds: 1 });
+    await queue.enqueue("email", envelope, { delaySeconds: 1 });
 
     // Assess
     const immediate = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 0 }));
@@ -111,7 +111,7 @@ describe("startSqsWorker", () => {
     const failing = envelopes[1];
     if (!failing) throw new Error("fixture");
     const sqsIds = new Map<string, string>();
-    for (const envelope of envelopes) sqsIds.set(envelope.id, await queue.enqueue(envelope));
+    for (const envelope of envelopes) sqsIds.set(envelope.id, await queue.enqueue("email", envelope));
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: "{not json" }));
     const calls: { envelope: QueueEnvelope; context: RecordContext }[] = [];
 

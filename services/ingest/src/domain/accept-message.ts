@@ -2,14 +2,17 @@ import {
   MAX_SEND_AT_AHEAD_SECONDS,
   canonicalEmail,
   recipientsOf,
+  smsSegments,
   type Accepted,
   type Identity,
+  type MessageContent,
   type MessageRecord,
+  type QueueEnvelope,
   type SendMessage,
 } from "@herald/contracts";
 import type { MessageStore } from "@herald/messages";
 import type { MessageQueue } from "@herald/queue";
-import { AppError, UnavailableError, ValidationError, type Clock, type Logger } from "@herald/platform";
+import { UnavailableError, ValidationError, type Clock, type Logger } from "@herald/platform";
 
 export type AcceptDeps = {
   store: MessageStore;
@@ -25,22 +28,16 @@ const SEND_AT_SKEW_SECONDS = 30;
 
 /**
  * Records a message as `queued`, then queues it. Nothing is reported accepted that is not queued:
- * if the enqueue fails the record says `failed` (queue.enqueue_failed) and the caller gets a 503.
+ * if an enqueue fails the record says `failed` (queue.enqueue_failed) and the caller gets a 503.
+ *
+ * A store_secure message is recorded without its content; the content travels on the encrypted
+ * queues instead: first to the secure-store consumer (which seals it into the record), then to
+ * its channel's consumer (which sends it).
  */
 export async function acceptMessage(message: SendMessage, identity: Identity, deps: AcceptDeps): Promise<Accepted> {
   const now = deps.clock.now();
   const delaySeconds = sendDelay(message.send_at, now);
-  if (message.store_secure) {
-    throw new AppError("message.store_secure_unavailable", "store_secure is not available on this deployment yet", {
-      status: 422,
-    });
-  }
-  const from = message.from ?? deps.senders.default;
-  if (!senderAllowed(from, deps.senders.allowed)) {
-    throw new ValidationError("The sender is not a configured, verified sender", [
-      { path: "from", message: "is not a configured, verified sender" },
-    ], "email.sender_not_allowed");
-  }
+  const content = contentOf(message, deps.senders);
 
   const at = now.toISOString();
   const record: MessageRecord = {
@@ -54,28 +51,25 @@ export async function acceptMessage(message: SendMessage, identity: Identity, de
     ...(message.send_at !== undefined && { send_at: new Date(message.send_at).toISOString() }),
     store_secure: message.store_secure,
     recipients: recipientsOf(message),
-    content: {
-      channel: "email",
-      from,
-      to: message.to,
-      ...(message.cc && { cc: message.cc }),
-      ...(message.bcc && { bcc: message.bcc }),
-      ...(message.reply_to && { reply_to: message.reply_to }),
-      subject: message.subject,
-      ...(message.html !== undefined && { html: message.html }),
-      ...(message.text !== undefined && { text: message.text }),
-    },
+    ...(!message.store_secure && { content }),
+    ...(message.channel === "sms" && { sms: smsSegments(message.text) }),
     ...(message.metadata && { metadata: message.metadata }),
     attempts: 0,
     history: [{ status: "queued", at }],
   };
 
   await deps.store.create(record);
+  const envelope: QueueEnvelope = {
+    v: 1,
+    id: record.id,
+    tenant: record.tenant,
+    principal: record.principal,
+    channel: record.channel,
+    ...(message.store_secure && { content }),
+  };
   try {
-    await deps.queue.enqueue(
-      { v: 1, id: record.id, tenant: record.tenant, principal: record.principal, channel: record.channel },
-      { delaySeconds },
-    );
+    if (message.store_secure) await deps.queue.enqueue("secure-store", envelope);
+    await deps.queue.enqueue(record.channel, envelope, { delaySeconds });
   } catch (error) {
     deps.logger.error("enqueue failed", { messageId: record.id, error: error instanceof Error ? error.name : "unknown" });
     await deps.store
@@ -91,8 +85,36 @@ export async function acceptMessage(message: SendMessage, identity: Identity, de
       );
     throw new UnavailableError("queue.unavailable", "The message could not be queued; it was not sent. Retry later.", error);
   }
-  deps.logger.info("message queued", { messageId: record.id, channel: record.channel, recipients: record.recipients.length });
+  deps.logger.info("message queued", {
+    messageId: record.id,
+    channel: record.channel,
+    recipients: record.recipients.length,
+    storeSecure: record.store_secure,
+  });
   return { id: record.id, status: "queued", channel: record.channel, created_at: at };
+}
+
+function contentOf(message: SendMessage, senders: AcceptDeps["senders"]): MessageContent {
+  if (message.channel === "sms") return { channel: "sms", to: message.to, text: message.text };
+  const from = message.from ?? senders.default;
+  if (!senderAllowed(from, senders.allowed)) {
+    throw new ValidationError(
+      "The sender is not a configured, verified sender",
+      [{ path: "from", message: "is not a configured, verified sender" }],
+      "email.sender_not_allowed",
+    );
+  }
+  return {
+    channel: "email",
+    from,
+    to: message.to,
+    ...(message.cc && { cc: message.cc }),
+    ...(message.bcc && { bcc: message.bcc }),
+    ...(message.reply_to && { reply_to: message.reply_to }),
+    subject: message.subject,
+    ...(message.html !== undefined && { html: message.html }),
+    ...(message.text !== undefined && { text: message.text }),
+  };
 }
 
 function sendDelay(sendAt: string | undefined, now: Date): number {

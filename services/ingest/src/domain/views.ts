@@ -1,7 +1,6 @@
-import type { MessageRecord, MessageSummary, MessageView } from "@herald/contracts";
+import type { MessageContent, MessageRecord, MessageSummary, MessageView } from "@herald/contracts";
 
 export function toMessageView(record: MessageRecord): MessageView {
-  const content = record.store_secure ? undefined : record.content;
   return {
     id: record.id,
     channel: record.channel,
@@ -11,22 +10,30 @@ export function toMessageView(record: MessageRecord): MessageView {
     updated_at: record.updated_at,
     ...(record.send_at !== undefined && { send_at: record.send_at }),
     store_secure: record.store_secure,
-    erased: !record.store_secure && record.content === undefined,
-    ...(content && {
-      from: content.from,
-      to: content.to,
-      ...(content.cc && { cc: content.cc }),
-      ...(content.bcc && { bcc: content.bcc }),
-      ...(content.reply_to && { reply_to: content.reply_to }),
-      subject: content.subject,
-      ...(content.html !== undefined && { html: content.html }),
-      ...(content.text !== undefined && { text: content.text }),
-    }),
+    erased: record.erased_at !== undefined,
+    ...(record.erased_at !== undefined && { erased_at: record.erased_at }),
+    // store_secure content is never shown here: POST /v1/messages/{id}/decrypt, with its role.
+    ...(record.content && !record.store_secure && contentFields(record.content)),
+    ...(record.sms && { sms: record.sms }),
     ...(record.metadata && { metadata: record.metadata }),
     ...(record.provider_message_id !== undefined && { provider_message_id: record.provider_message_id }),
     ...(record.failure && { failure: record.failure }),
     attempts: record.attempts,
     history: record.history,
+  };
+}
+
+export function contentFields(content: MessageContent) {
+  if (content.channel === "sms") return { to: [content.to], text: content.text };
+  return {
+    from: content.from,
+    to: content.to,
+    ...(content.cc && { cc: content.cc }),
+    ...(content.bcc && { bcc: content.bcc }),
+    ...(content.reply_to && { reply_to: content.reply_to }),
+    subject: content.subject,
+    ...(content.html !== undefined && { html: content.html }),
+    ...(content.text !== undefined && { text: content.text }),
   };
 }
 
@@ -37,7 +44,7 @@ export function toMessageSummary(record: MessageRecord): MessageSummary {
     status: record.status,
     principal: record.principal,
     created_at: record.created_at,
-    ...(!record.store_secure && record.content && { subject: record.content.subject }),
+    ...(!record.store_secure && record.content?.channel === "email" && { subject: record.content.subject }),
     store_secure: record.store_secure,
   };
 }

@@ -5,24 +5,19 @@ import {
   MessageId,
   MessagePage,
   MessageView,
-  Problem,
   Roles,
   SendMessage,
-  canonicalEmail,
 } from "@herald/contracts";
 import { canRead, readScope, requireRole } from "@herald/auth";
 import { InvalidCursorError, type MessageStore } from "@herald/messages";
 import { NotFoundError, ValidationError } from "@herald/platform";
 import { z } from "zod";
 import { acceptMessage, type AcceptDeps } from "../domain/accept-message";
+import { canonicalRecipient } from "../domain/recipient";
 import { toMessageSummary, toMessageView } from "../domain/views";
 import type { AppEnv } from "../http/env";
+import { problem, security } from "./openapi";
 
-const problem = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: Problem } },
-});
-const security: Record<string, string[]>[] = [{ ApiKey: [] }, { Bearer: [] }];
 
 const sendRoute = createRoute({
   method: "post",
@@ -111,13 +106,4 @@ export function registerMessageRoutes(app: OpenAPIHono<AppEnv>, deps: MessageRou
       throw error;
     }
   });
-}
-
-function canonicalRecipient(value: string): string {
-  if (value.includes("@")) {
-    const parsed = z.email().safeParse(value.trim());
-    if (!parsed.success) throw new ValidationError("Invalid recipient", [{ path: "recipient", message: "must be an email address" }]);
-    return canonicalEmail(parsed.data);
-  }
-  throw new ValidationError("Invalid recipient", [{ path: "recipient", message: "must be an email address" }]);
 }

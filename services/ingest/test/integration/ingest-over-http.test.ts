@@ -21,6 +21,8 @@ function appWith(queueUrl: string) {
   const config = loadConfig({
     HERALD_TABLE_NAME: resources.tableName,
     HERALD_EMAIL_QUEUE_URL: queueUrl,
+    HERALD_SMS_QUEUE_URL: resources.smsQueueUrl,
+    HERALD_SECURE_QUEUE_URL: resources.secureQueueUrl,
     HERALD_EMAIL_FROM: "noreply@herald.test",
     HERALD_LOG_LEVEL: "SILENT",
   });

@@ -2,16 +2,19 @@ import { createApiKey, createAuthenticator, MemoryApiKeyStore } from "@herald/au
 import { ALL_ROLES, type QueueEnvelope, type Role } from "@herald/contracts";
 import { MemoryMessageStore } from "@herald/messages";
 import { createLogger } from "@herald/platform";
-import type { EnqueueOptions, MessageQueue } from "@herald/queue";
+import { EnvelopeCipher, MemoryDataKeyProvider } from "@herald/crypto";
+import type { EnqueueOptions, MessageQueue, QueueName } from "@herald/queue";
 import { createApp } from "../../src/app";
 
 /** A queue port that records what it was given, and can be told to fail. */
 export class RecordingQueue implements MessageQueue {
-  readonly sent: { envelope: QueueEnvelope; options: EnqueueOptions }[] = [];
+  readonly sent: { queue: QueueName; envelope: QueueEnvelope; options: EnqueueOptions }[] = [];
   failWith: Error | undefined;
-  async enqueue(envelope: QueueEnvelope, options: EnqueueOptions = {}): Promise<string> {
-    if (this.failWith) throw this.failWith;
-    this.sent.push({ envelope, options });
+  /** Fail only for this queue (all queues when unset). */
+  failOn: QueueName | undefined;
+  async enqueue(queue: QueueName, envelope: QueueEnvelope, options: EnqueueOptions = {}): Promise<string> {
+    if (this.failWith && (this.failOn === undefined || this.failOn === queue)) throw this.failWith;
+    this.sent.push({ queue, envelope, options });
     return `sqs-${this.sent.length}`;
   }
 }
@@ -22,11 +25,14 @@ export async function anIngestApp(options: { now?: Date } = {}) {
   const store = new MemoryMessageStore();
   const queue = new RecordingQueue();
   const apiKeys = new MemoryApiKeyStore();
+  const keys = new MemoryDataKeyProvider();
+  const cipher = new EnvelopeCipher(keys);
   let n = 0;
   const app = createApp({
     store,
     queue,
     authenticate: createAuthenticator({ apiKeys }),
+    cipher,
     clock: { now: () => options.now ?? NOW },
     newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`,
     logger: createLogger("ingest-test", "SILENT"),
@@ -42,5 +48,5 @@ export async function anIngestApp(options: { now?: Date } = {}) {
       body: typeof body === "string" ? body : JSON.stringify(body),
     });
   const get = (path: string, apiKey = key) => app.request(path, { headers: { "x-api-key": apiKey } });
-  return { app, store, queue, apiKeys, key, keyFor, post, get };
+  return { app, store, queue, apiKeys, cipher, keys, key, keyFor, post, get };
 }

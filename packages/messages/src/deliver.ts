@@ -1,0 +1,97 @@
+import { isTerminal, type MessageContent, type QueueEnvelope } from "@herald/contracts";
+import { AppError, TransientError, type Clock, type Logger } from "@herald/platform";
+import type { MessageStore } from "./message-store";
+
+export type DeliverDeps = {
+  store: MessageStore;
+  clock: Clock;
+  logger: Logger;
+  /** How long a claim holds before another worker may retake it (its worker died). */
+  claimLeaseSeconds: number;
+  /** The queue's maxReceiveCount: on the last receive a still-failing message is dead-lettered. */
+  maxReceives: number;
+};
+
+export type Delivery = { receiveCount: number };
+
+/** Hands the content to the channel's provider; throws PermanentError or TransientError. */
+export type Send = (content: MessageContent) => Promise<{ providerMessageId: string }>;
+
+/**
+ * Delivers one queued message and records the outcome; the same for every channel. Safe under
+ * SQS's at-least-once delivery: the message is claimed with a conditional write before the
+ * provider is called, and a message that is already final is acknowledged without sending.
+ *
+ * The one window left: the provider accepted the message and the process died before `sent` was
+ * written. The claim's lease then runs out and the message is sent again (at most once per crash).
+ *
+ * Throws for a transient failure, so the queue delivers it again; returns for success and for a
+ * permanent failure, which is recorded on the message.
+ */
+export async function deliver(envelope: QueueEnvelope, delivery: Delivery, deps: DeliverDeps, send: Send): Promise<void> {
+  const { store } = deps;
+  // Records of a batch run in parallel: each gets its own child logger, so keys never cross.
+  const logger = deps.logger.createChild();
+  logger.appendKeys({ messageId: envelope.id, channel: envelope.channel });
+  const current = await store.get(envelope.id);
+  if (!current || current.tenant !== envelope.tenant) {
+    logger.warn("message record not found; dropping", { receiveCount: delivery.receiveCount });
+    return;
+  }
+  if (isTerminal(current.status)) {
+    logger.info("already final; not sending again", { status: current.status });
+    return;
+  }
+
+  const claim = await store.claim(envelope.id, deps.clock.now(), deps.claimLeaseSeconds);
+  if (!claim.claimed) {
+    if (claim.record && isTerminal(claim.record.status)) return;
+    throw new TransientError("message.claim_held", "another worker is sending this message");
+  }
+  // A store_secure message keeps no plaintext in its record: its content travels in the envelope.
+  const content = claim.record.erased_at === undefined ? (claim.record.content ?? envelope.content) : undefined;
+  if (!content || content.channel !== envelope.channel) {
+    const erased = claim.record.erased_at !== undefined;
+    await store.transition(envelope.id, {
+      to: "failed",
+      at: deps.clock.now(),
+      from: ["sending"],
+      code: erased ? "message.erased" : "message.content_missing",
+      reason: erased
+        ? "the recipient's content was erased before it was sent"
+        : `the message has no ${envelope.channel} content to send`,
+    });
+    logger.warn("no content; failed", { status: "failed", erased });
+    return;
+  }
+
+  const started = performance.now();
+  let providerMessageId: string;
+  try {
+    ({ providerMessageId } = await send(content));
+  } catch (error) {
+    const appError =
+      error instanceof AppError
+        ? error
+        : new TransientError(`${envelope.channel}.unexpected`, "unexpected error while sending", error);
+    const last = delivery.receiveCount >= deps.maxReceives;
+    const to = !appError.retryable ? "failed" : last ? "dead_lettered" : "retrying";
+    await store.transition(envelope.id, { to, at: deps.clock.now(), from: ["sending"], code: appError.code, reason: appError.message });
+    logger.warn("send failed", {
+      status: to,
+      code: appError.code,
+      receiveCount: delivery.receiveCount,
+      ms: Math.round(performance.now() - started),
+    });
+    if (appError.retryable) throw appError;
+    return;
+  }
+
+  await store.transition(envelope.id, { to: "sent", at: deps.clock.now(), from: ["sending"], providerMessageId });
+  logger.info("message sent", {
+    status: "sent",
+    providerMessageId,
+    receiveCount: delivery.receiveCount,
+    ms: Math.round(performance.now() - started),
+  });
+}
