@@ -5,6 +5,7 @@
  */
 import { createApiKey, createAuthenticator, MemoryApiKeyStore } from "@herald/auth";
 import { ALL_ROLES } from "@herald/contracts";
+import { EnvelopeCipher, MemoryDataKeyProvider } from "@herald/crypto";
 import { MemoryMessageStore } from "@herald/messages";
 import { createLogger, systemClock } from "@herald/platform";
 import { randomUUID } from "node:crypto";
@@ -18,6 +19,7 @@ const app = createApp({
   store: new MemoryMessageStore(),
   queue: { enqueue: async () => "sqs-id" },
   authenticate: createAuthenticator({ apiKeys }),
+  cipher: new EnvelopeCipher(new MemoryDataKeyProvider()),
   clock: systemClock,
   newId: randomUUID,
   logger: createLogger("bench", "SILENT"),

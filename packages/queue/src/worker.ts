@@ -108,3 +108,19 @@ function toSqsRecord(message: Message, queueUrl: string): SQSRecord {
     awsRegion: "local",
   };
 }
+
+/**
+ * A consumer's local entry point: runs the worker until SIGINT or SIGTERM, then lets the batch in
+ * hand finish and exits 0.
+ */
+export function runWorkerProcess(options: WorkerOptions): Worker {
+  const worker = startSqsWorker(options);
+  options.logger.info("worker started", { batchSize: options.batchSize ?? 10 });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      options.logger.info("stopping", { signal });
+      void worker.stop().then(() => process.exit(0));
+    });
+  }
+  return worker;
+}

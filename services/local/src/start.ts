@@ -63,6 +63,9 @@ async function main(): Promise<void> {
     ...awsEnv,
     HERALD_TABLE_NAME: resources.tableName,
     HERALD_EMAIL_QUEUE_URL: resources.emailQueueUrl,
+    HERALD_SMS_QUEUE_URL: resources.smsQueueUrl,
+    HERALD_SECURE_QUEUE_URL: resources.secureQueueUrl,
+    HERALD_KMS_KEY_ID: resources.kmsKeyId,
     HERALD_EMAIL_FROM: config.sender,
     HERALD_EMAIL_SENDERS: config.senders.join(","),
     HERALD_HOST: config.host,
@@ -73,6 +76,8 @@ async function main(): Promise<void> {
   running = [
     runService({ name: "ingest", entry: "services/ingest/src/entrypoints/server.ts" }, env),
     runService({ name: "email", entry: "services/email/src/entrypoints/worker.ts" }, env),
+    runService({ name: "sms", entry: "services/sms/src/entrypoints/worker.ts" }, env),
+    runService({ name: "secure-store", entry: "services/secure-store/src/entrypoints/worker.ts" }, env),
   ];
   for (const r of running) {
     r.child.once("exit", (code, signal) => {
@@ -88,6 +93,9 @@ async function main(): Promise<void> {
     tableName: resources.tableName,
     emailQueueUrl: resources.emailQueueUrl,
     emailDlqUrl: resources.emailDlqUrl,
+    smsQueueUrl: resources.smsQueueUrl,
+    secureQueueUrl: resources.secureQueueUrl,
+    kmsKeyId: resources.kmsKeyId,
     pid: process.pid,
   });
 
@@ -102,6 +110,11 @@ async function main(): Promise<void> {
   say(
     `  curl -sS -X POST ${url}/v1/messages -H 'content-type: application/json' -H 'x-api-key: ${apiKey}' ` +
       `-d '{"channel":"email","to":"you@example.com","subject":"Hello from Herald","text":"It works."}'`,
+  );
+  say("Send a test SMS (delivered through the emulator's SNS):");
+  say(
+    `  curl -sS -X POST ${url}/v1/messages -H 'content-type: application/json' -H 'x-api-key: ${apiKey}' ` +
+      `-d '{"channel":"sms","to":"+447911123456","text":"Hello from Herald"}'`,
   );
   say("Then look it up (use the id it returned):");
   say(`  curl -sS ${url}/v1/messages/ID -H 'x-api-key: ${apiKey}'`);

@@ -10,6 +10,9 @@ export const LocalState = z.object({
   tableName: z.string(),
   emailQueueUrl: z.string(),
   emailDlqUrl: z.string(),
+  smsQueueUrl: z.string().optional(),
+  secureQueueUrl: z.string().optional(),
+  kmsKeyId: z.string().optional(),
   pid: z.number().int().optional(),
 });
 export type LocalState = z.infer<typeof LocalState>;
