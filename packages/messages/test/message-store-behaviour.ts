@@ -536,4 +536,58 @@ export function describeMessageStore(name: string, makeStore: () => MessageStore
       expect(updated).toBeUndefined();
     });
   });
+
+  describe(`${name} seal and eraseRecipient`, () => {
+    const sealed = { v: 1, alg: "AES-256-GCM", key: "a2V5", key_id: "k", iv: "aXY=", tag: "dGFn", ciphertext: "Y3Q=" } as const;
+
+    it("seals once: a second seal of the same message changes nothing", async () => {
+      // Prepare
+      const store = makeStore();
+      const { content: _plain, ...record } = aRecordAt(aScope(), 1, { store_secure: true });
+      await store.create(record);
+
+      // Act
+      const first = await store.seal(record.id, sealed, at(2));
+      const second = await store.seal(record.id, { ...sealed, ciphertext: "b3RoZXI=" }, at(3));
+
+      // Assess
+      expect([first, second]).toEqual([true, false]);
+      expect((await store.get(record.id))?.sealed).toEqual(sealed);
+    });
+
+    it("refuses to seal a missing message", async () => {
+      const store = makeStore();
+      expect(await store.seal(randomUUID(), sealed, at(1))).toBe(false);
+    });
+
+    it("erases the content of every message of the tenant to the recipient, and nothing else", async () => {
+      // Prepare
+      const store = makeStore();
+      const scope = aScope();
+      const plain = aRecordAt(scope, 1);
+      const { content: _c, ...secure } = aRecordAt(scope, 2, { store_secure: true });
+      const otherRecipient = aRecordAt({ ...scope, recipient: `${randomUUID()}@example.com` }, 3);
+      const otherTenant = aRecordAt({ ...scope, tenant: `t-${randomUUID()}` }, 4);
+      await createAll(store, [plain, secure, otherRecipient, otherTenant]);
+      await store.seal(secure.id, sealed, at(5));
+
+      // Act
+      const erased = await store.eraseRecipient({ tenant: scope.tenant, recipient: scope.recipient, principal: "admin", at: at(6) });
+      const again = await store.eraseRecipient({ tenant: scope.tenant, recipient: scope.recipient, principal: "admin", at: at(7) });
+
+      // Assess
+      expect([erased, again]).toEqual([2, 0]);
+      const [p, s, r, t] = await Promise.all([plain, secure, otherRecipient, otherTenant].map((m) => store.get(m.id)));
+      expect(p?.content).toBeUndefined();
+      expect(p?.erased_at).toBe(iso(6));
+      expect(s?.sealed).toBeUndefined();
+      expect(s?.erased_at).toBe(iso(6));
+      expect(r?.content).toBeDefined();
+      expect(t?.content).toBeDefined();
+      expect(await store.seal(secure.id, sealed, at(8))).toBe(false);
+      // erased messages stay in the recipient's history
+      const page = await store.listByRecipient({ tenant: scope.tenant, recipient: scope.recipient, limit: 10 });
+      expect(page.items.map((m) => m.id).sort()).toEqual([plain.id, secure.id].sort());
+    });
+  });
 }

@@ -66,3 +66,24 @@ describe("DynamoMessageStore items", () => {
     expect(await store.get(record.id)).not.toHaveProperty("claim_expires_at");
   });
 });
+
+describe("DynamoMessageStore erasure audit", () => {
+  it("writes an audit item with who, when and how many, and the recipient only as a hash", async () => {
+    // Prepare
+    const record = aMessageRecord({ tenant: "audit-it", recipients: ["erin@example.com"] });
+    await store.create(record);
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+
+    // Act
+    await store.eraseRecipient({ tenant: "audit-it", recipient: "erin@example.com", principal: "dpo", at: new Date("2030-02-01T00:00:00Z") });
+
+    // Assess
+    const { Items } = await db.send(
+      new QueryCommand({ TableName: tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": "AUDIT#audit-it" } }),
+    );
+    expect(Items).toHaveLength(1);
+    expect(Items?.[0]).toMatchObject({ action: "erase_recipient", principal: "dpo", messages: 1, at: "2030-02-01T00:00:00.000Z" });
+    expect(JSON.stringify(Items)).not.toContain("erin@example.com");
+    expect(Items?.[0]?.recipient_sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
