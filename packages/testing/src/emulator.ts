@@ -13,7 +13,7 @@ export type Emulator = {
   port: number;
   /** Clears every resource and message the emulator holds. */
   reset(): Promise<void>;
-  /** moto's whole state (`/moto-api/data.json`), e.g. `ses.Message` for the emails SES accepted. */
+  /** moto's whole state (`/moto-api/data.json`): `ses.Message` (emails SES accepted), `sns.SMS` (SMS published). */
   data(): Promise<MotoData>;
   stop(): Promise<void>;
 };
@@ -25,7 +25,8 @@ export type MotoSesMessage = {
   body: string;
   destinations: { ToAddresses?: string[]; CcAddresses?: string[]; BccAddresses?: string[] };
 };
-export type MotoData = { ses?: { Message?: MotoSesMessage[] } } & Record<string, unknown>;
+export type MotoSnsSms = { message: string; message_id: string; phone_number: string };
+export type MotoData = { ses?: { Message?: MotoSesMessage[] }; sns?: { SMS?: MotoSnsSms[] } } & Record<string, unknown>;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { ConfigError, env, parseEnv } from "@herald/platform";
+
+const SmsEnv = z.object({
+  HERALD_TABLE_NAME: env.required(),
+  /** Needed by the local worker only; on Lambda the event source mapping does the receiving. */
+  HERALD_SMS_QUEUE_URL: z.string().optional(),
+  HERALD_SMS_PROVIDER: z.enum(["sns", "twilio"], { error: "must be sns or twilio" }).default("sns"),
+  HERALD_TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, { error: "must be an account SID (AC + 32 hex)" }).optional(),
+  HERALD_TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  HERALD_TWILIO_FROM: z.string().min(1).optional(),
+  HERALD_TWILIO_MESSAGING_SERVICE_SID: z.string().regex(/^MG[0-9a-fA-F]{32}$/, { error: "must be a messaging service SID (MG + 32 hex)" }).optional(),
+  HERALD_TWILIO_BASE_URL: z.url({ error: "must be a URL" }).default("https://api.twilio.com"),
+  HERALD_TWILIO_STATUS_CALLBACK: z.url({ error: "must be a URL" }).optional(),
+  HERALD_SNS_SENDER_ID: z.string().regex(/^[A-Za-z0-9]{1,11}$/, { error: "must be 1-11 letters or digits" }).optional(),
+  HERALD_CLAIM_LEASE_SECONDS: env.int(120, 10, 3600),
+  HERALD_MAX_RECEIVES: env.int(5, 1, 1000),
+  HERALD_SEND_TIMEOUT_MS: env.int(10_000, 100, 120_000),
+  HERALD_WORKER_BATCH_SIZE: env.int(10, 1, 10),
+  HERALD_LOG_LEVEL: env.logLevel(),
+});
+
+export type SmsConfig = {
+  tableName: string;
+  queueUrl: string | undefined;
+  provider:
+    | { kind: "sns"; senderId: string | undefined }
+    | {
+        kind: "twilio";
+        accountSid: string;
+        authToken: string;
+        from: string | undefined;
+        messagingServiceSid: string | undefined;
+        baseUrl: string;
+        statusCallback: string | undefined;
+      };
+  claimLeaseSeconds: number;
+  maxReceives: number;
+  sendTimeoutMs: number;
+  workerBatchSize: number;
+  logLevel: string;
+};
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): SmsConfig {
+  const e = parseEnv(SmsEnv, source);
+  return {
+    tableName: e.HERALD_TABLE_NAME,
+    queueUrl: e.HERALD_SMS_QUEUE_URL,
+    provider: e.HERALD_SMS_PROVIDER === "sns" ? { kind: "sns", senderId: e.HERALD_SNS_SENDER_ID } : twilio(e),
+    claimLeaseSeconds: e.HERALD_CLAIM_LEASE_SECONDS,
+    maxReceives: e.HERALD_MAX_RECEIVES,
+    sendTimeoutMs: e.HERALD_SEND_TIMEOUT_MS,
+    workerBatchSize: e.HERALD_WORKER_BATCH_SIZE,
+    logLevel: e.HERALD_LOG_LEVEL,
+  };
+}
+
+function twilio(e: z.infer<typeof SmsEnv>): SmsConfig["provider"] {
+  const missing = (name: string) => new ConfigError(`invalid configuration: ${name}: is required when HERALD_SMS_PROVIDER=twilio`);
+  if (!e.HERALD_TWILIO_ACCOUNT_SID) throw missing("HERALD_TWILIO_ACCOUNT_SID");
+  if (!e.HERALD_TWILIO_AUTH_TOKEN) throw missing("HERALD_TWILIO_AUTH_TOKEN");
+  if (!e.HERALD_TWILIO_FROM && !e.HERALD_TWILIO_MESSAGING_SERVICE_SID) throw missing("HERALD_TWILIO_FROM or HERALD_TWILIO_MESSAGING_SERVICE_SID");
+  return {
+    kind: "twilio",
+    accountSid: e.HERALD_TWILIO_ACCOUNT_SID,
+    authToken: e.HERALD_TWILIO_AUTH_TOKEN,
+    from: e.HERALD_TWILIO_FROM,
+    messagingServiceSid: e.HERALD_TWILIO_MESSAGING_SERVICE_SID,
+    baseUrl: e.HERALD_TWILIO_BASE_URL,
+    statusCallback: e.HERALD_TWILIO_STATUS_CALLBACK,
+  };
+}

@@ -1,0 +1,29 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { DynamoMessageStore } from "@herald/messages";
+import { createLogger, systemClock } from "@herald/platform";
+import { SnsSmsSender } from "./adapters/sns-sms-sender";
+import { TwilioSmsSender } from "./adapters/twilio-sms-sender";
+import type { SmsConfig } from "./config";
+import type { HandleDeps } from "./domain/handle-message";
+import type { SmsSender } from "./ports/sms-sender";
+
+/** The composition root: adapters built once per process from configuration. */
+export function buildDeps(config: SmsConfig): HandleDeps {
+  return {
+    store: new DynamoMessageStore(new DynamoDBClient({}), config.tableName),
+    sender: senderFor(config),
+    clock: systemClock,
+    logger: createLogger("sms", config.logLevel),
+    claimLeaseSeconds: config.claimLeaseSeconds,
+    maxReceives: config.maxReceives,
+  };
+}
+
+function senderFor(config: SmsConfig): SmsSender {
+  const p = config.provider;
+  if (p.kind === "sns") {
+    return new SnsSmsSender(new SNSClient({ requestHandler: { requestTimeout: config.sendTimeoutMs } }), { senderId: p.senderId });
+  }
+  return new TwilioSmsSender({ ...p, timeoutMs: config.sendTimeoutMs });
+}
