@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { startMoto, stopChild, type Emulator, type MotoData } from "@herald/testing";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { startAwsProxy, startMoto, stopChild, type AwsProxy, type Emulator, type MotoData } from "@herald/testing";
 import { REPO_ROOT } from "../../src/config";
 
 const run = promisify(execFile);
@@ -12,6 +13,7 @@ const run = promisify(execFile);
 type Stack = { child: ChildProcess; output: () => string; stateDir: string; exited: Promise<number | null> };
 const stacks: Stack[] = [];
 const emulators: Emulator[] = [];
+const proxies: AwsProxy[] = [];
 
 /** Starts the local stack exactly as `npm start` does (the same script), in its own state dir. */
 async function startStack(extraEnv: Record<string, string> = {}, stateDir?: string): Promise<Stack> {
@@ -51,6 +53,7 @@ async function untilRunning(stack: Stack) {
     url: string;
     apiKey: string;
     awsEndpoint: string;
+    tableName: string;
   };
 }
 
@@ -66,8 +69,28 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
+  await Promise.all(proxies.map((p) => p.stop()));
   await Promise.all(emulators.map((e) => e.stop()));
 });
+
+type Local = Awaited<ReturnType<typeof untilRunning>>;
+
+function api(local: Local, key = local.apiKey) {
+  const headers = { "content-type": "application/json", "x-api-key": key };
+  return {
+    send: async (body: unknown) => {
+      const response = await fetch(`${local.url}/v1/messages`, { method: "POST", headers, body: JSON.stringify(body) });
+      expect(response.status).toBe(202);
+      return ((await response.json()) as { id: string }).id;
+    },
+    get: async (id: string) => (await (await fetch(`${local.url}/v1/messages/${id}`, { headers })).json()) as Record<string, unknown>,
+    decrypt: (id: string) => fetch(`${local.url}/v1/messages/${id}/decrypt`, { method: "POST", headers }),
+    erase: (recipient: string) => fetch(`${local.url}/v1/recipients/${encodeURIComponent(recipient)}`, { method: "DELETE", headers }),
+  };
+}
+
+const until = (what: string, local: Local, id: string, status: string) =>
+  waitFor(what, async () => ((await api(local).get(id)).status === status ? true : undefined), 20_000);
 
 describe("npm start (the local stack)", () => {
   it("sends the email its printed curl posts, shows it sent, and stops cleanly on SIGTERM", async () => {
@@ -155,6 +178,76 @@ describe("npm start (the local stack)", () => {
     const data = (await moto.data()) as MotoData & { ses?: { EmailIdentity?: unknown[] } };
     expect(data.ses?.EmailIdentity).toHaveLength(1);
     expect((await fetch(`${secondLocal.url}/health`)).status).toBe(200);
+  });
+
+  it("delivers an SMS through SNS and a store_secure email through SES, keeps no plaintext, decrypts and erases", async () => {
+    // Prepare
+    const stack = await startStack();
+    const local = await untilRunning(stack);
+    const client = api(local);
+    const secret = "Your recovery code is 4711-0815";
+
+    // Act: an SMS and a store_secure email
+    const smsId = await client.send({ channel: "sms", to: "+44 7911 123456", text: "Hello from Herald" });
+    const emailId = await client.send({ channel: "email", to: "vault@example.com", subject: "Recovery code", text: secret, store_secure: true });
+    await until("the SMS to be sent", local, smsId, "sent");
+    await until("the secure email to be sent", local, emailId, "sent");
+    const decrypted = await waitFor("the content to be sealed", async () => {
+      const response = await client.decrypt(emailId);
+      return response.status === 200 ? ((await response.json()) as Record<string, unknown>) : undefined;
+    });
+
+    // Assess: the SMS reached SNS, the email SES
+    const data = (await (await fetch(`${local.awsEndpoint}/moto-api/data.json`)).json()) as MotoData;
+    const sms = await client.get(smsId);
+    expect(data.sns?.SMS?.find((m) => m.message_id === sms.provider_message_id)).toMatchObject({ phone_number: "+447911123456", message: "Hello from Herald" });
+    const email = await client.get(emailId);
+    expect(data.ses?.Message?.find((m) => m.id === email.provider_message_id)).toMatchObject({ subject: "Recovery code", body: secret });
+    // the raw DynamoDB item holds no plaintext, and GET shows none
+    const raw = await new DynamoDBClient({ endpoint: local.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } }).send(
+      new GetItemCommand({ TableName: local.tableName, Key: { pk: { S: `MSG#${emailId}` }, sk: { S: "MSG" } } }),
+    );
+    expect(JSON.stringify(raw.Item)).not.toContain("4711");
+    expect(JSON.stringify(raw.Item)).not.toContain("Recovery code");
+    expect(JSON.stringify(raw.Item)).toContain("AES-256-GCM");
+    expect(email).not.toHaveProperty("text");
+    expect(decrypted).toMatchObject({ id: emailId, channel: "email", subject: "Recovery code", text: secret });
+
+    // a key without messages:decrypt gets 403
+    const created = await keysCli(stack, ["create", "--tenant", "local", "--roles", "messages:send,messages:read-all"]);
+    const noDecrypt = created.trim().split("\n").at(-1) ?? "";
+    expect((await api(local, noDecrypt).decrypt(emailId)).status).toBe(403);
+
+    // erase removes the content: GET says erased, decrypt 410, the raw item holds no ciphertext
+    const erased = await client.erase("vault@example.com");
+    expect(erased.status).toBe(200);
+    expect(await erased.json()).toMatchObject({ erased: 1 });
+    expect(await client.get(emailId)).toMatchObject({ erased: true });
+    expect((await client.decrypt(emailId)).status).toBe(410);
+  });
+
+  it("seals 100 store_secure messages with at most 5 KMS calls", async () => {
+    // Prepare: every AWS call of the stack goes through a counting proxy
+    const moto = await startMoto();
+    emulators.push(moto);
+    const proxy = await startAwsProxy({ target: moto.endpoint });
+    proxies.push(proxy);
+    const stack = await startStack({ AWS_ENDPOINT_URL: proxy.endpoint });
+    const local = await untilRunning(stack);
+    const client = api(local);
+    proxy.counts.clear();
+
+    // Act
+    const ids: string[] = [];
+    for (let i = 0; i < 100; i++) ids.push(await client.send({ channel: "sms", to: "+14155552671", text: `code ${i}`, store_secure: true }));
+    for (const id of ids) {
+      await waitFor("sealed", async () => ((await client.decrypt(id)).status === 200 ? true : undefined), 30_000);
+    }
+
+    // Assess
+    const kms = [...proxy.counts].filter(([op]) => op.startsWith("KMS.")).reduce((n, [, c]) => n + c, 0);
+    process.stdout.write(`KMS calls for 100 store_secure messages (seal + decrypt): ${kms} ${JSON.stringify(Object.fromEntries([...proxy.counts].filter(([op]) => op.startsWith("KMS."))))}\n`);
+    expect(kms).toBeLessThanOrEqual(5);
   });
 
   it("says in one line how to install moto_server when it is missing", async () => {
