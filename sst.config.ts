@@ -14,16 +14,24 @@ export default $config({
   async run() {
     // Settings first: a missing HERALD_EMAIL_FROM stops here, before any resource is declared.
     await import("./infra/config");
-    await import("./infra/keys");
+    const { dataKeyAlias } = await import("./infra/keys");
     const { table } = await import("./infra/storage");
-    const { emailQueue, emailDlq } = await import("./infra/queues");
+    const queues = await import("./infra/queues");
+    await import("./infra/secrets");
     const { email } = await import("./infra/email");
+    await import("./infra/sms");
+    await import("./infra/secure-store");
     const { api } = await import("./infra/api");
 
     return {
       api: api.url,
-      emailQueue: emailQueue.url,
-      emailDlq: emailDlq.url,
+      emailQueue: queues.emailQueue.url,
+      emailDlq: queues.emailDlq.url,
+      smsQueue: queues.smsQueue.url,
+      smsDlq: queues.smsDlq.url,
+      secureQueue: queues.secureQueue.url,
+      secureDlq: queues.secureDlq.url,
+      dataKey: dataKeyAlias.name,
       table: table.name,
       sender: email.sender,
     };

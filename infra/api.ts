@@ -1,31 +1,43 @@
 import { config } from "./config";
-import { key } from "./keys";
-import { emailQueue } from "./queues";
+import { dataKey, key } from "./keys";
+import { emailQueue, secureQueue, smsQueue } from "./queues";
 import { table } from "./storage";
 
 /*
- * The HTTP API: one ingest function behind explicit routes, so an unknown path is answered by
- * API Gateway (404) and never invokes Lambda. No `link`, for least privilege (see email.ts).
+ * The HTTP API: the ingest app behind explicit routes, so an unknown path is answered by API
+ * Gateway (404) and never invokes Lambda. Two functions run the same app code with different
+ * rights: `Ingest` serves every route but decrypt; `IngestDecrypt` serves only
+ * POST /v1/messages/{id}/decrypt and is the only function that may kms:Decrypt store_secure
+ * data. No `link`, for least privilege (see email.ts).
  */
 
-export const ingest = new sst.aws.Function("Ingest", {
+const environment = {
+  HERALD_TABLE_NAME: table.name,
+  HERALD_EMAIL_QUEUE_URL: emailQueue.url,
+  HERALD_SMS_QUEUE_URL: smsQueue.url,
+  HERALD_SECURE_QUEUE_URL: secureQueue.url,
+  HERALD_EMAIL_FROM: config.emailFrom,
+  HERALD_EMAIL_SENDERS: config.emailSenders.join(","),
+  HERALD_LOG_LEVEL: config.logLevel,
+  NODE_OPTIONS: "--enable-source-maps",
+};
+
+const common = {
   handler: "services/ingest/src/entrypoints/lambda.handler",
-  runtime: "nodejs22.x",
-  timeout: "10 seconds",
-  memory: "512 MB",
+  runtime: "nodejs22.x" as const,
+  timeout: "10 seconds" as const,
+  memory: "512 MB" as const,
   nodejs: { sourcemap: true },
-  environment: {
-    HERALD_TABLE_NAME: table.name,
-    HERALD_EMAIL_QUEUE_URL: emailQueue.url,
-    HERALD_EMAIL_FROM: config.emailFrom,
-    HERALD_EMAIL_SENDERS: config.emailSenders.join(","),
-    HERALD_LOG_LEVEL: config.logLevel,
-    NODE_OPTIONS: "--enable-source-maps",
-  },
+  environment,
+};
+
+export const ingest = new sst.aws.Function("Ingest", {
+  ...common,
   permissions: [
     {
       // create (Put + BatchWrite, rolled back by BatchWrite deletes), get, list (Query +
-      // BatchGet), mark failed when enqueueing fails (Update), API key look-up (Get)
+      // BatchGet), mark failed when enqueueing fails and erase (Update), the erase audit item
+      // (Put), API key look-up (Get)
       actions: [
         "dynamodb:PutItem",
         "dynamodb:BatchWriteItem",
@@ -36,9 +48,18 @@ export const ingest = new sst.aws.Function("Ingest", {
       ],
       resources: [table.arn],
     },
-    { actions: ["sqs:SendMessage"], resources: [emailQueue.arn] },
-    // sending to a KMS-encrypted queue needs a data key
+    { actions: ["sqs:SendMessage"], resources: [emailQueue.arn, smsQueue.arn, secureQueue.arn] },
+    // sending to a KMS-encrypted queue needs a data key of the queue key; never the data key
     { actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [key.arn] },
+  ],
+});
+
+export const ingestDecrypt = new sst.aws.Function("IngestDecrypt", {
+  ...common,
+  permissions: [
+    // authenticate (API key look-up) and read the sealed record
+    { actions: ["dynamodb:GetItem"], resources: [table.arn] },
+    { actions: ["kms:Decrypt"], resources: [dataKey.arn] },
   ],
 });
 
@@ -49,7 +70,7 @@ export const api = new sst.aws.ApiGatewayV2("Api", {
       ? false
       : {
           allowOrigins: config.corsOrigins,
-          allowMethods: ["GET", "POST", "OPTIONS"],
+          allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
           allowHeaders: ["content-type", "authorization", "x-api-key", "idempotency-key"],
           maxAge: "1 hour",
         },
@@ -67,8 +88,10 @@ const ROUTES = [
   "POST /v1/messages",
   "GET /v1/messages",
   "GET /v1/messages/{id}",
+  "DELETE /v1/recipients/{recipient}",
   "GET /health",
   "GET /openapi.json",
 ] as const;
 
 for (const route of ROUTES) api.route(route, ingest.arn);
+api.route("POST /v1/messages/{id}/decrypt", ingestDecrypt.arn);

@@ -90,8 +90,23 @@ export function loadInfraConfig(env: Env = process.env) {
     /** Stage-wide edge throttling of the HTTP API. */
     apiThrottleRate: int(env, "HERALD_API_THROTTLE_RATE", 50, 1, 10_000),
     apiThrottleBurst: int(env, "HERALD_API_THROTTLE_BURST", 100, 1, 5_000),
+    /** `sns` (Amazon SNS Publish) or `twilio` (then set the Twilio secrets, see infra/secrets.ts). */
+    smsProvider: smsProvider(env),
+    twilioFrom: text(env, "HERALD_TWILIO_FROM"),
+    twilioMessagingServiceSid: text(env, "HERALD_TWILIO_MESSAGING_SERVICE_SID"),
+    smsMaxConcurrency: int(env, "HERALD_SMS_MAX_CONCURRENCY", 5, 2, 1000),
+    secureMaxConcurrency: int(env, "HERALD_SECURE_MAX_CONCURRENCY", 2, 2, 1000),
     logLevel: logLevel(env),
   };
+}
+
+function smsProvider(env: Env): "sns" | "twilio" {
+  const value = text(env, "HERALD_SMS_PROVIDER") ?? "sns";
+  if (value !== "sns" && value !== "twilio") throw new InfraConfigError("HERALD_SMS_PROVIDER", "must be sns or twilio");
+  if (value === "twilio" && !text(env, "HERALD_TWILIO_FROM") && !text(env, "HERALD_TWILIO_MESSAGING_SERVICE_SID")) {
+    throw new InfraConfigError("HERALD_TWILIO_FROM", "or HERALD_TWILIO_MESSAGING_SERVICE_SID is required with HERALD_SMS_PROVIDER=twilio");
+  }
+  return value;
 }
 
 export const config = loadInfraConfig();

@@ -1,6 +1,6 @@
 import { config } from "./config";
 import { key } from "./keys";
-import { EMAIL_CONSUMER_TIMEOUT_SECONDS, EMAIL_MAX_RECEIVES, emailQueue } from "./queues";
+import { CONSUMER_TIMEOUT_SECONDS, MAX_RECEIVES, emailQueue } from "./queues";
 import { table } from "./storage";
 
 /*
@@ -26,7 +26,7 @@ export const emailConsumer = emailQueue.subscribe(
   {
     handler: "services/email/src/entrypoints/lambda.handler",
     runtime: "nodejs22.x",
-    timeout: `${EMAIL_CONSUMER_TIMEOUT_SECONDS} seconds`,
+    timeout: `${CONSUMER_TIMEOUT_SECONDS} seconds`,
     memory: "512 MB",
     nodejs: { sourcemap: true },
     environment: {
@@ -34,7 +34,7 @@ export const emailConsumer = emailQueue.subscribe(
       HERALD_EMAIL_QUEUE_URL: emailQueue.url,
       HERALD_EMAIL_FROM: config.emailFrom,
       HERALD_SES_CONFIGURATION_SET: email.configSet,
-      HERALD_MAX_RECEIVES: String(EMAIL_MAX_RECEIVES),
+      HERALD_MAX_RECEIVES: String(MAX_RECEIVES),
       HERALD_LOG_LEVEL: config.logLevel,
       NODE_OPTIONS: "--enable-source-maps",
     },

@@ -1,34 +1,39 @@
 import { key } from "./keys";
 
-/** Receives before a message goes to the dead-letter queue; the email consumer is told the same number. */
-export const EMAIL_MAX_RECEIVES = 5;
+/** Receives before a message goes to its dead-letter queue; each consumer is told the same number. */
+export const MAX_RECEIVES = 5;
 
-/** The email consumer's Lambda timeout, in seconds; the queue's visibility timeout derives from it. */
-export const EMAIL_CONSUMER_TIMEOUT_SECONDS = 30;
+/** Every consumer's Lambda timeout, in seconds; the queues' visibility timeout derives from it. */
+export const CONSUMER_TIMEOUT_SECONDS = 30;
 
-// Both queues use the app's KMS key. A data key is reused for 5 minutes (the SQS default),
+// All queues use the app's KMS key. A data key is reused for 5 minutes (the SQS default),
 // so KMS sees one GenerateDataKey per producer every 5 minutes, not one per message.
 const encrypted = {
   kmsMasterKeyId: key.arn,
   kmsDataKeyReusePeriodSeconds: 300,
 };
 
-export const emailDlq = new sst.aws.Queue("EmailDlq", {
-  transform: {
-    queue: {
-      ...encrypted,
-      // Maximum retention: time to inspect and redrive what failed.
-      messageRetentionSeconds: 14 * 24 * 60 * 60,
+/** A consumer's queue and its dead-letter queue. */
+function queueWithDlq(name: string) {
+  const dlq = new sst.aws.Queue(`${name}Dlq`, {
+    transform: {
+      queue: {
+        ...encrypted,
+        // Maximum retention: time to inspect and redrive what failed.
+        messageRetentionSeconds: 14 * 24 * 60 * 60,
+      },
     },
-  },
-});
+  });
+  const queue = new sst.aws.Queue(`${name}Queue`, {
+    dlq: { queue: dlq.arn, retry: MAX_RECEIVES },
+    // AWS guidance for Lambda consumers: at least six times the function timeout, so a batch that
+    // is retried inside the event source mapping does not reappear while still being worked on.
+    visibilityTimeout: `${CONSUMER_TIMEOUT_SECONDS * 6} seconds`,
+    transform: { queue: encrypted },
+  });
+  return { queue, dlq };
+}
 
-export const emailQueue = new sst.aws.Queue("EmailQueue", {
-  dlq: { queue: emailDlq.arn, retry: EMAIL_MAX_RECEIVES },
-  // AWS guidance for Lambda consumers: at least six times the function timeout, so a batch that
-  // is retried inside the event source mapping does not reappear while still being worked on.
-  visibilityTimeout: `${EMAIL_CONSUMER_TIMEOUT_SECONDS * 6} seconds`,
-  transform: {
-    queue: encrypted,
-  },
-});
+export const { queue: emailQueue, dlq: emailDlq } = queueWithDlq("Email");
+export const { queue: smsQueue, dlq: smsDlq } = queueWithDlq("Sms");
+export const { queue: secureQueue, dlq: secureDlq } = queueWithDlq("Secure");
