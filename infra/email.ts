@@ -1,7 +1,6 @@
 import { config } from "./config";
-import { key } from "./keys";
-import { CONSUMER_TIMEOUT_SECONDS, MAX_RECEIVES, emailQueue } from "./queues";
-import { table } from "./storage";
+import { subscribeConsumer } from "./consumer";
+import { emailQueue } from "./queues";
 
 /*
  * The SES sender identity and the email consumer. No `link`: linking the table, queue and
@@ -22,39 +21,17 @@ const partition = aws.getPartitionOutput();
 // policy names every identity of this account and region rather than the sender alone.
 const sesIdentities = $interpolate`arn:${partition.partition}:ses:${region.name}:${caller.accountId}:identity/*`;
 
-export const emailConsumer = emailQueue.subscribe(
-  {
-    handler: "services/email/src/entrypoints/lambda.handler",
-    runtime: "nodejs22.x",
-    timeout: `${CONSUMER_TIMEOUT_SECONDS} seconds`,
-    memory: "512 MB",
-    nodejs: { sourcemap: true },
-    environment: {
-      HERALD_TABLE_NAME: table.name,
-      HERALD_EMAIL_QUEUE_URL: emailQueue.url,
-      HERALD_EMAIL_FROM: config.emailFrom,
-      HERALD_SES_CONFIGURATION_SET: email.configSet,
-      HERALD_MAX_RECEIVES: String(MAX_RECEIVES),
-      HERALD_LOG_LEVEL: config.logLevel,
-      NODE_OPTIONS: "--enable-source-maps",
-    },
-    permissions: [
-      // claim (conditional update), read back, record the outcome
-      { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [table.arn] },
-      {
-        actions: ["ses:SendEmail", "ses:SendRawEmail"],
-        resources: [sesIdentities, email.nodes.configurationSet.arn],
-      },
-      // the queue is encrypted with the app key: receiving decrypts
-      { actions: ["kms:Decrypt"], resources: [key.arn] },
-    ],
+export const emailConsumer = subscribeConsumer(emailQueue, {
+  handler: "services/email/src/entrypoints/lambda.handler",
+  environment: {
+    HERALD_EMAIL_FROM: config.emailFrom,
+    HERALD_SES_CONFIGURATION_SET: email.configSet,
   },
-  {
-    batch: { size: 10, window: "1 second", partialResponses: true },
-    transform: {
-      eventSourceMapping: {
-        scalingConfig: { maximumConcurrency: config.emailMaxConcurrency },
-      },
+  permissions: [
+    {
+      actions: ["ses:SendEmail", "ses:SendRawEmail"],
+      resources: [sesIdentities, email.nodes.configurationSet.arn],
     },
-  },
-);
+  ],
+  maxConcurrency: config.emailMaxConcurrency,
+});

@@ -1,33 +1,15 @@
 import { config } from "./config";
-import { dataKey, key } from "./keys";
-import { CONSUMER_TIMEOUT_SECONDS, secureQueue } from "./queues";
-import { table } from "./storage";
+import { subscribeConsumer } from "./consumer";
+import { dataKey } from "./keys";
+import { secureQueue } from "./queues";
 
 /*
  * The secure-store consumer seals store_secure content. It may generate data keys under the
- * data key but never decrypt with it; kms:Decrypt on the queue key only lets it receive.
+ * data key but never decrypt with it (its kms:Decrypt is on the queue key, to receive).
  */
-export const secureStoreConsumer = secureQueue.subscribe(
-  {
-    handler: "services/secure-store/src/entrypoints/lambda.handler",
-    runtime: "nodejs22.x",
-    timeout: `${CONSUMER_TIMEOUT_SECONDS} seconds`,
-    memory: "512 MB",
-    nodejs: { sourcemap: true },
-    environment: {
-      HERALD_TABLE_NAME: table.name,
-      HERALD_KMS_KEY_ID: dataKey.arn,
-      HERALD_LOG_LEVEL: config.logLevel,
-      NODE_OPTIONS: "--enable-source-maps",
-    },
-    permissions: [
-      { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [table.arn] },
-      { actions: ["kms:GenerateDataKey"], resources: [dataKey.arn] },
-      { actions: ["kms:Decrypt"], resources: [key.arn] },
-    ],
-  },
-  {
-    batch: { size: 10, window: "1 second", partialResponses: true },
-    transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: config.secureMaxConcurrency } } },
-  },
-);
+export const secureStoreConsumer = subscribeConsumer(secureQueue, {
+  handler: "services/secure-store/src/entrypoints/lambda.handler",
+  environment: { HERALD_KMS_KEY_ID: dataKey.arn },
+  permissions: [{ actions: ["kms:GenerateDataKey"], resources: [dataKey.arn] }],
+  maxConcurrency: config.secureMaxConcurrency,
+});

@@ -1,9 +1,4 @@
-import {
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  type Message,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import type { Logger } from "@herald/platform";
 import { processSqsRecords, type EnvelopeHandler } from "./process-records";
@@ -111,10 +106,16 @@ function toSqsRecord(message: Message, queueUrl: string): SQSRecord {
 
 /**
  * A consumer's local entry point: runs the worker until SIGINT or SIGTERM, then lets the batch in
- * hand finish and exits 0.
+ * hand finish and exits 0. Without a queue URL it exits 1 with one line naming the variable.
  */
-export function runWorkerProcess(options: WorkerOptions): Worker {
-  const worker = startSqsWorker(options);
+export function runWorkerProcess(
+  options: Omit<WorkerOptions, "client" | "queueUrl"> & { queueUrl: string | undefined; queueUrlVariable: string },
+): Worker | undefined {
+  if (!options.queueUrl) {
+    process.stderr.write(`herald: invalid configuration: ${options.queueUrlVariable}: is required for the worker\n`);
+    process.exit(1);
+  }
+  const worker = startSqsWorker({ ...options, queueUrl: options.queueUrl, client: new SQSClient({}) });
   options.logger.info("worker started", { batchSize: options.batchSize ?? 10 });
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
