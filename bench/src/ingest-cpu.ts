@@ -9,6 +9,7 @@ import { EnvelopeCipher, MemoryDataKeyProvider } from "@herald/crypto";
 import { MemoryMessageStore } from "@herald/messages";
 import { createLogger, systemClock } from "@herald/platform";
 import { randomUUID } from "node:crypto";
+import { MemoryIdempotencyStore } from "../../services/ingest/src/adapters/memory-idempotency-store";
 import { createApp } from "../../services/ingest/src/app";
 
 const N = Number(process.env.BENCH_REQUESTS ?? 20_000);
@@ -20,6 +21,7 @@ const app = createApp({
   queue: { enqueue: async () => "sqs-id" },
   authenticate: createAuthenticator({ apiKeys }),
   cipher: new EnvelopeCipher(new MemoryDataKeyProvider()),
+  idempotency: new MemoryIdempotencyStore(),
   clock: systemClock,
   newId: randomUUID,
   logger: createLogger("bench", "SILENT"),

@@ -5,6 +5,7 @@ import type { MessageStore } from "@herald/messages";
 import type { MessageQueue } from "@herald/queue";
 import type { Clock, Logger } from "@herald/platform";
 import type { AppEnv } from "./http/env";
+import type { IdempotencyStore } from "./ports/idempotency-store";
 import { authenticate, jsonBody } from "./http/middleware";
 import { createErrorHandler, fieldErrors, problemResponse } from "./http/problem";
 import { registerHealthRoutes } from "./routes/health";
@@ -16,6 +17,7 @@ export type AppDeps = {
   queue: MessageQueue;
   authenticate: Authenticator;
   cipher: EnvelopeCipher;
+  idempotency: IdempotencyStore;
   clock: Clock;
   newId: () => string;
   logger: Logger;

@@ -7,6 +7,7 @@ import { EnvelopeCipher, KmsDataKeyProvider } from "@herald/crypto";
 import { DynamoMessageStore } from "@herald/messages";
 import { SqsMessageQueue } from "@herald/queue";
 import { createLogger, systemClock } from "@herald/platform";
+import { DynamoIdempotencyStore } from "./adapters/dynamo-idempotency-store";
 import type { AppDeps } from "./app";
 import type { IngestConfig } from "./config";
 
@@ -21,6 +22,7 @@ export function buildDeps(config: IngestConfig): AppDeps {
     // call kms:Decrypt, so the other routes never reach KMS.
     cipher: new EnvelopeCipher(new KmsDataKeyProvider(new KMSClient({}))),
     authenticate: createAuthenticator({ apiKeys: new DynamoApiKeyStore(dynamo, config.tableName) }),
+    idempotency: new DynamoIdempotencyStore(dynamo, config.tableName),
     clock: systemClock,
     newId: randomUUID,
     logger: createLogger("ingest", config.logLevel),

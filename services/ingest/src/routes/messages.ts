@@ -13,6 +13,8 @@ import { InvalidCursorError, type MessageStore } from "@herald/messages";
 import { NotFoundError, ValidationError } from "@herald/platform";
 import { z } from "zod";
 import { acceptMessage, type AcceptDeps } from "../domain/accept-message";
+import { idempotencyKey, idempotent } from "../domain/idempotent";
+import type { IdempotencyStore } from "../ports/idempotency-store";
 import { canonicalRecipient } from "../domain/recipient";
 import { toMessageSummary, toMessageView } from "../domain/views";
 import type { AppEnv } from "../http/env";
@@ -24,12 +26,20 @@ const sendRoute = createRoute({
   path: "/v1/messages",
   summary: "Send one message",
   security,
-  request: { body: { required: true, content: { "application/json": { schema: SendMessage } } } },
+  request: {
+    headers: z.object({
+      "idempotency-key": z.string().optional().meta({
+        description: "Same key and body from the same principal within 24 h: the first response again, nothing sent twice. Another body: 409.",
+      }),
+    }),
+    body: { required: true, content: { "application/json": { schema: SendMessage } } },
+  },
   responses: {
-    202: { description: "Recorded and queued", content: { "application/json": { schema: Accepted } } },
+    202: { description: "Recorded and queued (or, with a repeated Idempotency-Key, the first response: `idempotent-replayed: true`)", content: { "application/json": { schema: Accepted } } },
     400: problem("Invalid body; `errors` names each field"),
     401: problem("No or invalid credentials"),
     403: problem("Missing role messages:send"),
+    409: problem("Idempotency-Key reused with another body, or its first request is still running"),
     413: problem("Body too large"),
     415: problem("Not application/json"),
     422: problem("Valid, but cannot be sent as asked"),
@@ -66,14 +76,24 @@ const listRoute = createRoute({
   },
 });
 
-export type MessageRouteDeps = AcceptDeps & { store: MessageStore };
+export type MessageRouteDeps = AcceptDeps & { store: MessageStore; idempotency: IdempotencyStore };
 
 export function registerMessageRoutes(app: OpenAPIHono<AppEnv>, deps: MessageRouteDeps): void {
   app.openapi(sendRoute, async (c) => {
     const identity = c.get("identity");
     requireRole(identity, Roles.send);
-    const accepted = await acceptMessage(c.req.valid("json"), identity, deps);
-    return c.json(accepted, 202, { location: `/v1/messages/${accepted.id}` });
+    const message = c.req.valid("json");
+    const key = idempotencyKey(c.req.header("idempotency-key"));
+    const scope = key === undefined ? undefined : { tenant: identity.tenant, principal: identity.principal, key };
+    const outcome = await idempotent(deps.idempotency, scope, message, deps.clock, async () => ({
+      status: 202,
+      body: await acceptMessage(message, identity, deps),
+    }));
+    const accepted = outcome.body as Accepted;
+    return c.json(accepted, 202, {
+      location: `/v1/messages/${accepted.id}`,
+      ...(outcome.replayed && { "idempotent-replayed": "true" }),
+    });
   });
 
   app.openapi(getRoute, async (c) => {

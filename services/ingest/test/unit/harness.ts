@@ -4,6 +4,7 @@ import { MemoryMessageStore } from "@herald/messages";
 import { createLogger } from "@herald/platform";
 import { EnvelopeCipher, MemoryDataKeyProvider } from "@herald/crypto";
 import type { EnqueueOptions, MessageQueue, QueueName } from "@herald/queue";
+import { MemoryIdempotencyStore } from "../../src/adapters/memory-idempotency-store";
 import { createApp } from "../../src/app";
 
 /** A queue port that records what it was given, and can be told to fail. */
@@ -33,6 +34,7 @@ export async function anIngestApp(options: { now?: Date } = {}) {
     queue,
     authenticate: createAuthenticator({ apiKeys }),
     cipher,
+    idempotency: new MemoryIdempotencyStore(),
     clock: { now: () => options.now ?? NOW },
     newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`,
     logger: createLogger("ingest-test", "SILENT"),
