@@ -1,3 +1,4 @@
+export * from "./backoff";
 export * from "./lambda-handler";
 export * from "./process-records";
 export * from "./publisher";

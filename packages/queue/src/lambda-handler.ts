@@ -1,8 +1,16 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { Logger } from "@herald/platform";
+import { visibilityBackoff, type RetryDelay } from "./backoff";
 import { processSqsRecords, type EnvelopeHandler } from "./process-records";
 
-/** An SQS-triggered Lambda handler that reports partial batch failures. */
-export function createSqsHandler(handle: EnvelopeHandler, logger: Logger): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  return (event) => processSqsRecords(event.Records, handle, logger);
+/**
+ * An SQS-triggered Lambda handler that reports partial batch failures and backs off transient
+ * ones (the function needs sqs:ChangeMessageVisibility on its queue).
+ */
+export function createSqsHandler(
+  handle: EnvelopeHandler,
+  logger: Logger,
+  retryDelay: RetryDelay = visibilityBackoff({ logger }),
+): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  return (event) => processSqsRecords(event.Records, handle, logger, retryDelay);
 }

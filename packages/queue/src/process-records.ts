@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { QueueEnvelope } from "@herald/contracts";
 import { AppError, type Logger } from "@herald/platform";
+import type { RetryDelay } from "./backoff";
 
 export type RecordContext = {
   /** SQS's ApproximateReceiveCount: 1 on the first delivery. */
@@ -35,11 +36,13 @@ export function parseEnvelope(record: SQSRecord): QueueEnvelope {
  * local worker. A record whose handler throws is reported as a batch item failure, so only it is
  * received again; the rest of the batch is deleted. A poison record fails the same way and, after
  * the queue's maxReceiveCount, lands in the dead-letter queue without blocking its batch.
+ * A transient failure is retried later rather than at once: `retryDelay` backs it off.
  */
 export async function processSqsRecords(
   records: SQSRecord[],
   handle: EnvelopeHandler,
   logger: Logger,
+  retryDelay?: RetryDelay,
 ): Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
   return processPartialResponse(
@@ -52,11 +55,13 @@ export async function processSqsRecords(
       try {
         await handle(parseEnvelope(record), context);
       } catch (error) {
+        const retryable = error instanceof AppError ? error.retryable : true;
+        if (retryable && retryDelay) await retryDelay(record, context.receiveCount);
         logger.warn("record failed", {
           sqsMessageId: record.messageId,
           receiveCount: context.receiveCount,
           code: error instanceof AppError ? error.code : "internal",
-          retryable: error instanceof AppError ? error.retryable : true,
+          retryable,
           error: error instanceof Error ? error.name : "unknown",
         });
         throw error;

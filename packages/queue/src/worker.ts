@@ -1,4 +1,11 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from "@aws-sdk/client-sqs";
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from "@aws-sdk/client-sqs";
+import { visibilityBackoff, type BackoffPolicy } from "./backoff";
 import type { SQSRecord } from "aws-lambda";
 import type { Logger } from "@herald/platform";
 import { processSqsRecords, type EnvelopeHandler } from "./process-records";
@@ -12,6 +19,7 @@ export type WorkerOptions = {
   batchSize?: number;
   /** Long-poll wait, 0-20 s. */
   waitTimeSeconds?: number;
+  backoff?: BackoffPolicy;
 };
 
 export type Worker = {
@@ -28,6 +36,7 @@ export type Worker = {
  */
 export function startSqsWorker(options: WorkerOptions): Worker {
   const { client, queueUrl, handle, logger } = options;
+  const retryDelay = visibilityBackoff({ client, queueUrl, logger, ...(options.backoff && { policy: options.backoff }) });
   const abort = new AbortController();
   let stopping = false;
 
@@ -52,8 +61,13 @@ export function startSqsWorker(options: WorkerOptions): Worker {
         continue;
       }
       if (messages.length === 0) continue;
+      if (stopping) {
+        // Received as we were told to stop: not started, so hand them straight back.
+        await release(client, queueUrl, messages, logger);
+        break;
+      }
       const records = messages.map((m) => toSqsRecord(m, queueUrl));
-      const { batchItemFailures } = await processSqsRecords(records, handle, logger);
+      const { batchItemFailures } = await processSqsRecords(records, handle, logger, retryDelay);
       const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
       const done = messages.filter((m) => !failed.has(m.MessageId ?? ""));
       if (done.length > 0) await deleteBatch(client, queueUrl, done, logger);
@@ -69,6 +83,17 @@ export function startSqsWorker(options: WorkerOptions): Worker {
       await done;
     },
   };
+}
+
+async function release(client: SQSClient, queueUrl: string, messages: Message[], logger: Logger): Promise<void> {
+  await client
+    .send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? "", VisibilityTimeout: 0 })),
+      }),
+    )
+    .catch((error: unknown) => logger.warn("release failed", { error: error instanceof Error ? error.name : "unknown" }));
 }
 
 async function deleteBatch(client: SQSClient, queueUrl: string, messages: Message[], logger: Logger): Promise<void> {

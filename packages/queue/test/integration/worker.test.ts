@@ -121,6 +121,7 @@ describe("startSqsWorker", () => {
       queueUrl,
       logger,
       waitTimeSeconds: 1,
+      backoff: { baseSeconds: 1, maxSeconds: 1 },
       handle: async (envelope, context) => {
         calls.push({ envelope, context });
         if (envelope.id === failing.id) throw new Error("provider down");

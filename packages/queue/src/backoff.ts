@@ -1,0 +1,53 @@
+import { ChangeMessageVisibilityCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSRecord } from "aws-lambda";
+import type { Logger } from "@herald/platform";
+
+export type BackoffPolicy = { baseSeconds: number; maxSeconds: number };
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseSeconds: 2, maxSeconds: 300 };
+
+/**
+ * Seconds to keep a failed message invisible before its next receive: exponential in the receive
+ * count, with "equal jitter" (half fixed, half random) so a burst of failures does not come back
+ * as a burst. 2 s, 4 s, 8 s ... up to 5 minutes.
+ */
+export function backoffSeconds(receiveCount: number, policy: BackoffPolicy = DEFAULT_BACKOFF, random = Math.random): number {
+  const ceiling = Math.min(policy.maxSeconds, policy.baseSeconds * 2 ** Math.max(0, receiveCount - 1));
+  return Math.max(1, Math.round(ceiling / 2 + random() * (ceiling / 2)));
+}
+
+/** arn:aws:sqs:REGION:ACCOUNT:NAME → the queue URL, without a GetQueueUrl call per retry. */
+export function queueUrlFromArn(arn: string): string | undefined {
+  const [, partition, , region, account, name] = arn.split(":");
+  if (!region || !account || !name || region === "local") return undefined;
+  const domain = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+  return `https://sqs.${region}.${domain}/${account}/${name}`;
+}
+
+export type RetryDelay = (record: SQSRecord, receiveCount: number) => Promise<void>;
+
+/**
+ * Delays the next receive of a message that failed for a transient reason by changing its
+ * visibility timeout. Best effort: if this fails, the queue's own visibility timeout applies.
+ */
+export function visibilityBackoff(options: {
+  client?: SQSClient;
+  /** The queue's URL; by default derived from the record's eventSourceARN (Lambda). */
+  queueUrl?: string;
+  logger: Logger;
+  policy?: BackoffPolicy;
+}): RetryDelay {
+  const client = options.client ?? new SQSClient({});
+  return async (record, receiveCount) => {
+    const queueUrl = options.queueUrl ?? queueUrlFromArn(record.eventSourceARN);
+    if (!queueUrl) return;
+    const seconds = backoffSeconds(receiveCount, options.policy);
+    try {
+      await client.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds }),
+      );
+    } catch (error) {
+      options.logger.warn("backoff not applied", { sqsMessageId: record.messageId, error: error instanceof Error ? error.name : "unknown" });
+    }
+  };
+}
