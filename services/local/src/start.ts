@@ -94,7 +94,9 @@ async function main(): Promise<void> {
     emailQueueUrl: resources.emailQueueUrl,
     emailDlqUrl: resources.emailDlqUrl,
     smsQueueUrl: resources.smsQueueUrl,
+    smsDlqUrl: resources.smsDlqUrl,
     secureQueueUrl: resources.secureQueueUrl,
+    secureDlqUrl: resources.secureDlqUrl,
     kmsKeyId: resources.kmsKeyId,
     pid: process.pid,
   });

@@ -11,7 +11,9 @@ export const LocalState = z.object({
   emailQueueUrl: z.string(),
   emailDlqUrl: z.string(),
   smsQueueUrl: z.string().optional(),
+  smsDlqUrl: z.string().optional(),
   secureQueueUrl: z.string().optional(),
+  secureDlqUrl: z.string().optional(),
   kmsKeyId: z.string().optional(),
   pid: z.number().int().optional(),
 });
