@@ -86,6 +86,7 @@ export const api = new sst.aws.ApiGatewayV2("Api", {
 
 const ROUTES = [
   "POST /v1/messages",
+  "POST /v1/messages/batch",
   "GET /v1/messages",
   "GET /v1/messages/{id}",
   "DELETE /v1/recipients/{recipient}",

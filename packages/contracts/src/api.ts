@@ -87,3 +87,37 @@ export const Problem = z
   })
   .meta({ id: "Problem" });
 export type Problem = z.infer<typeof Problem>;
+
+export const MAX_BATCH_ITEMS = 100;
+
+export const BatchRequest = z
+  .strictObject({
+    items: z
+      .array(
+        z.strictObject({
+          idempotency_key: z.string().optional().meta({ description: "As the Idempotency-Key header, for this item." }),
+          message: z.unknown().meta({ description: "A SendMessage (email or sms); validated per item." }),
+        }),
+      )
+      .min(1, { error: "at least one item" })
+      .max(MAX_BATCH_ITEMS, { error: `at most ${MAX_BATCH_ITEMS} items` }),
+  })
+  .meta({ id: "BatchRequest" });
+export type BatchRequest = z.infer<typeof BatchRequest>;
+
+export const BatchItemResult = z
+  .object({
+    index: z.number().int(),
+    status: z.number().int().meta({ description: "202 queued; 400/409 refused; 503 not queued (retry)" }),
+    id: z.string().optional(),
+    channel: Channel.optional(),
+    created_at: z.iso.datetime().optional(),
+    replayed: z.boolean().optional(),
+    error: z
+      .object({ code: z.string(), detail: z.string(), errors: z.array(z.object({ path: z.string(), message: z.string() })).optional() })
+      .optional(),
+  })
+  .meta({ id: "BatchItemResult" });
+export type BatchItemResult = z.infer<typeof BatchItemResult>;
+
+export const BatchResponse = z.object({ results: z.array(BatchItemResult) }).meta({ id: "BatchResponse" });

@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 export type FieldError = { path: string; message: string };
 
 type AppErrorOptions = {
@@ -84,4 +86,15 @@ export class TransientError extends AppError {
 
 export function isRetryable(error: unknown): boolean {
   return error instanceof AppError ? error.retryable : true;
+}
+
+/** zod issues → `[{path, message}]`; an unknown key is reported at its own path. */
+export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
+  return error.issues.flatMap((issue) => {
+    const base = [...(prefix ? [prefix] : []), ...issue.path.map(String)];
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ path: [...base, key].join("."), message: "is not a known field" }));
+    }
+    return [{ path: base.join(".") || "body", message: issue.message }];
+  });
 }

@@ -1,4 +1,4 @@
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { QueueEnvelope } from "@herald/contracts";
 import { AppError } from "@herald/platform";
 
@@ -7,10 +7,19 @@ export type QueueName = QueueEnvelope["channel"] | "secure-store";
 
 export type EnqueueOptions = { delaySeconds?: number };
 
-/** Puts an envelope on a queue; resolves to the SQS message id. */
+export type BatchEntry = { envelope: QueueEnvelope; delaySeconds?: number };
+
+/** Puts envelopes on a queue. */
 export interface MessageQueue {
+  /** One envelope; resolves to the SQS message id. */
   enqueue(queue: QueueName, envelope: QueueEnvelope, options?: EnqueueOptions): Promise<string>;
+  /** Many envelopes in as few calls as SQS allows; resolves to whether each one was queued. */
+  enqueueBatch(queue: QueueName, entries: readonly BatchEntry[]): Promise<boolean[]>;
 }
+
+// SendMessageBatch takes 10 entries and 256 KiB in all; leave room for attributes and framing.
+const BATCH_ENTRIES = 10;
+const BATCH_BYTES = 240 * 1024;
 
 export class SqsMessageQueue implements MessageQueue {
   readonly #sqs: SQSClient;
@@ -22,15 +31,58 @@ export class SqsMessageQueue implements MessageQueue {
   }
 
   async enqueue(queue: QueueName, envelope: QueueEnvelope, options: EnqueueOptions = {}): Promise<string> {
-    const url = this.#urls[queue];
-    if (!url) throw new AppError("queue.not_configured", `no queue is configured for ${queue}`, { status: 503 });
     const result = await this.#sqs.send(
-      new SendMessageCommand({
-        QueueUrl: url,
-        MessageBody: JSON.stringify(envelope),
-        ...(options.delaySeconds && { DelaySeconds: Math.min(900, Math.max(0, Math.ceil(options.delaySeconds))) }),
-      }),
+      new SendMessageCommand({ QueueUrl: this.#url(queue), MessageBody: JSON.stringify(envelope), ...delay(options.delaySeconds) }),
     );
     return result.MessageId ?? "";
   }
+
+  async enqueueBatch(queue: QueueName, entries: readonly BatchEntry[]): Promise<boolean[]> {
+    const url = this.#url(queue);
+    const bodies = entries.map((e) => JSON.stringify(e.envelope));
+    const queued = entries.map(() => false);
+    for (const chunk of chunks(bodies)) {
+      try {
+        const result = await this.#sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: url,
+            Entries: chunk.map((i) => ({ Id: String(i), MessageBody: bodies[i] ?? "", ...delay(entries[i]?.delaySeconds) })),
+          }),
+        );
+        for (const ok of result.Successful ?? []) queued[Number(ok.Id)] = true;
+      } catch {
+        // The whole call failed: every entry of this chunk stays unqueued and is reported so.
+      }
+    }
+    return queued;
+  }
+
+  #url(queue: QueueName): string {
+    const url = this.#urls[queue];
+    if (!url) throw new AppError("queue.not_configured", `no queue is configured for ${queue}`, { status: 503 });
+    return url;
+  }
+}
+
+function delay(seconds: number | undefined) {
+  return seconds ? { DelaySeconds: Math.min(900, Math.max(0, Math.ceil(seconds))) } : {};
+}
+
+/** Indexes grouped into SendMessageBatch calls: at most 10 entries and BATCH_BYTES each. */
+function chunks(bodies: readonly string[]): number[][] {
+  const out: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  bodies.forEach((body, i) => {
+    const size = Buffer.byteLength(body, "utf8");
+    if (current.length === BATCH_ENTRIES || (current.length > 0 && bytes + size > BATCH_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(i);
+    bytes += size;
+  });
+  if (current.length > 0) out.push(current);
+  return out;
 }

@@ -35,10 +35,27 @@ const SEND_AT_SKEW_SECONDS = 30;
  * its channel's consumer (which sends it).
  */
 export async function acceptMessage(message: SendMessage, identity: Identity, deps: AcceptDeps): Promise<Accepted> {
+  const prepared = prepareMessage(message, identity, deps);
+  const { record, envelope, delaySeconds } = prepared;
+  await deps.store.create(record);
+  try {
+    if (record.store_secure) await deps.queue.enqueue("secure-store", envelope);
+    await deps.queue.enqueue(record.channel, envelope, { delaySeconds });
+  } catch (error) {
+    await markEnqueueFailed(record.id, deps, error);
+    throw enqueueFailed(error);
+  }
+  logQueued(record, deps);
+  return accepted(record);
+}
+
+export type Prepared = { record: MessageRecord; envelope: QueueEnvelope; delaySeconds: number };
+
+/** Validates what the schema cannot (sender, send_at) and builds the record and its envelope. */
+export function prepareMessage(message: SendMessage, identity: Identity, deps: AcceptDeps): Prepared {
   const now = deps.clock.now();
   const delaySeconds = sendDelay(message.send_at, now);
   const content = contentOf(message, deps.senders);
-
   const at = now.toISOString();
   const record: MessageRecord = {
     id: deps.newId(),
@@ -57,8 +74,6 @@ export async function acceptMessage(message: SendMessage, identity: Identity, de
     attempts: 0,
     history: [{ status: "queued", at }],
   };
-
-  await deps.store.create(record);
   const envelope: QueueEnvelope = {
     v: 1,
     id: record.id,
@@ -67,32 +82,42 @@ export async function acceptMessage(message: SendMessage, identity: Identity, de
     channel: record.channel,
     ...(message.store_secure && { content }),
   };
-  try {
-    if (message.store_secure) await deps.queue.enqueue("secure-store", envelope);
-    await deps.queue.enqueue(record.channel, envelope, { delaySeconds });
-  } catch (error) {
-    deps.logger.error("enqueue failed", { messageId: record.id, error: error instanceof Error ? error.name : "unknown" });
-    await deps.store
-      .transition(record.id, {
-        to: "failed",
-        at: deps.clock.now(),
-        from: ["queued"],
-        code: "queue.enqueue_failed",
-        reason: "the message could not be queued and was not sent",
-      })
-      .catch((e: unknown) =>
-        deps.logger.error("marking enqueue failure failed", { messageId: record.id, error: e instanceof Error ? e.name : "unknown" }),
-      );
-    throw new UnavailableError("queue.unavailable", "The message could not be queued; it was not sent. Retry later.", error);
-  }
+  return { record, envelope, delaySeconds };
+}
+
+export async function markEnqueueFailed(id: string, deps: AcceptDeps, error: unknown): Promise<void> {
+  deps.logger.error("enqueue failed", { messageId: id, error: error instanceof Error ? error.name : "unknown" });
+  await deps.store
+    .transition(id, {
+      to: "failed",
+      at: deps.clock.now(),
+      from: ["queued"],
+      code: "queue.enqueue_failed",
+      reason: "the message could not be queued and was not sent",
+    })
+    .catch((e: unknown) =>
+      deps.logger.error("marking enqueue failure failed", { messageId: id, error: e instanceof Error ? e.name : "unknown" }),
+    );
+}
+
+export const enqueueFailed = (cause?: unknown) =>
+  new UnavailableError("queue.unavailable", "The message could not be queued; it was not sent. Retry later.", cause);
+
+export function logQueued(record: MessageRecord, deps: AcceptDeps): void {
   deps.logger.info("message queued", {
     messageId: record.id,
     channel: record.channel,
     recipients: record.recipients.length,
     storeSecure: record.store_secure,
   });
-  return { id: record.id, status: "queued", channel: record.channel, created_at: at };
 }
+
+export const accepted = (record: MessageRecord): Accepted => ({
+  id: record.id,
+  status: "queued",
+  channel: record.channel,
+  created_at: record.created_at,
+});
 
 function contentOf(message: SendMessage, senders: AcceptDeps["senders"]): MessageContent {
   if (message.channel === "sms") return { channel: "sms", to: message.to, text: message.text };

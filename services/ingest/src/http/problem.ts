@@ -1,9 +1,10 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { z } from "zod";
 import type { Problem } from "@herald/contracts";
 import { AppError, type FieldError, type Logger } from "@herald/platform";
+
+export { fieldErrors } from "@herald/platform";
 
 const TITLES: Record<number, string> = {
   400: "Bad Request",
@@ -39,17 +40,6 @@ export function problemResponse(
   return c.body(JSON.stringify(body), status as ContentfulStatusCode, {
     "content-type": "application/problem+json",
     ...headers,
-  });
-}
-
-/** zod issues → `errors: [{path, message}]`; an unknown key is reported at its own path. */
-export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
-  return error.issues.flatMap((issue) => {
-    const base = [...(prefix ? [prefix] : []), ...issue.path.map(String)];
-    if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({ path: [...base, key].join("."), message: "is not a known field" }));
-    }
-    return [{ path: base.join(".") || "body", message: issue.message }];
   });
 }
 

@@ -1,6 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import {
   Accepted,
+  BatchRequest,
+  BatchResponse,
   ListMessagesQuery,
   MessageId,
   MessagePage,
@@ -12,6 +14,7 @@ import { canRead, readScope, requireRole } from "@herald/auth";
 import { InvalidCursorError, type MessageStore } from "@herald/messages";
 import { NotFoundError, ValidationError } from "@herald/platform";
 import { z } from "zod";
+import { acceptBatch } from "../domain/accept-batch";
 import { acceptMessage, type AcceptDeps } from "../domain/accept-message";
 import { idempotencyKey, idempotent } from "../domain/idempotent";
 import type { IdempotencyStore } from "../ports/idempotency-store";
@@ -44,6 +47,22 @@ const sendRoute = createRoute({
     415: problem("Not application/json"),
     422: problem("Valid, but cannot be sent as asked"),
     503: problem("Could not be queued; nothing was sent"),
+  },
+});
+
+const batchRoute = createRoute({
+  method: "post",
+  path: "/v1/messages/batch",
+  summary: "Send up to 100 messages; each item is accepted or refused on its own",
+  security,
+  request: { body: { required: true, content: { "application/json": { schema: BatchRequest } } } },
+  responses: {
+    200: { description: "Per-item results, in order", content: { "application/json": { schema: BatchResponse } } },
+    400: problem("Not a batch (items missing, empty or over 100)"),
+    401: problem("No or invalid credentials"),
+    403: problem("Missing role messages:send"),
+    413: problem("Body too large"),
+    415: problem("Not application/json"),
   },
 });
 
@@ -94,6 +113,12 @@ export function registerMessageRoutes(app: OpenAPIHono<AppEnv>, deps: MessageRou
       location: `/v1/messages/${accepted.id}`,
       ...(outcome.replayed && { "idempotent-replayed": "true" }),
     });
+  });
+
+  app.openapi(batchRoute, async (c) => {
+    const identity = c.get("identity");
+    requireRole(identity, Roles.send);
+    return c.json({ results: await acceptBatch(c.req.valid("json"), identity, deps) }, 200);
   });
 
   app.openapi(getRoute, async (c) => {

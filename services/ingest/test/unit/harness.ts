@@ -3,7 +3,7 @@ import { ALL_ROLES, type QueueEnvelope, type Role } from "@herald/contracts";
 import { MemoryMessageStore } from "@herald/messages";
 import { createLogger } from "@herald/platform";
 import { EnvelopeCipher, MemoryDataKeyProvider } from "@herald/crypto";
-import type { EnqueueOptions, MessageQueue, QueueName } from "@herald/queue";
+import type { BatchEntry, EnqueueOptions, MessageQueue, QueueName } from "@herald/queue";
 import { MemoryIdempotencyStore } from "../../src/adapters/memory-idempotency-store";
 import { createApp } from "../../src/app";
 
@@ -17,6 +17,22 @@ export class RecordingQueue implements MessageQueue {
     if (this.failWith && (this.failOn === undefined || this.failOn === queue)) throw this.failWith;
     this.sent.push({ queue, envelope, options });
     return `sqs-${this.sent.length}`;
+  }
+  readonly batchCalls: { queue: QueueName; size: number }[] = [];
+  /** Entries whose envelope id is listed here are reported unqueued, as SQS's Failed list would. */
+  readonly rejectIds = new Set<string>();
+  async enqueueBatch(queue: QueueName, entries: readonly BatchEntry[]): Promise<boolean[]> {
+    const results: boolean[] = [];
+    for (let i = 0; i < entries.length; i += 10) {
+      const chunk = entries.slice(i, i + 10);
+      this.batchCalls.push({ queue, size: chunk.length });
+      for (const entry of chunk) {
+        const ok = !this.rejectIds.has(entry.envelope.id) && !(this.failWith && (this.failOn === undefined || this.failOn === queue));
+        if (ok) this.sent.push({ queue, envelope: entry.envelope, options: { delaySeconds: entry.delaySeconds ?? 0 } });
+        results.push(ok);
+      }
+    }
+    return results;
   }
 }
 

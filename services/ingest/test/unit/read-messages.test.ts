@@ -111,6 +111,7 @@ describe("GET /openapi.json and /health", () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/health",
       "/v1/messages",
+      "/v1/messages/batch",
       "/v1/messages/{id}",
       "/v1/messages/{id}/decrypt",
       "/v1/recipients/{recipient}",
