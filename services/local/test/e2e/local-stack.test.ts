@@ -224,6 +224,13 @@ describe("npm start (the local stack)", () => {
     expect(await erased.json()).toMatchObject({ erased: 1 });
     expect(await client.get(emailId)).toMatchObject({ erased: true });
     expect((await client.decrypt(emailId)).status).toBe(410);
+
+    // no service ever logged the content, a full address or number, or a key
+    const serviceLines = stack.output().split("\n").filter((line) => /^\[(ingest|email|sms|secure-store)\] /.test(line));
+    expect(serviceLines.length).toBeGreaterThan(10);
+    for (const needle of ["4711-0815", "Recovery code", "vault@example.com", "Hello from Herald", "+447911123456", local.apiKey, noDecrypt]) {
+      expect(serviceLines.filter((line) => line.includes(needle)), needle).toEqual([]);
+    }
   });
 
   it("seals 100 store_secure messages with at most 5 KMS calls", async () => {
