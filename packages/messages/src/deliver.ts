@@ -1,6 +1,7 @@
 import { isTerminal, type MessageContent, type QueueEnvelope } from "@herald/contracts";
 import { AppError, TransientError, type Clock, type Logger } from "@herald/platform";
 import type { MessageStore } from "./message-store";
+import type { RateLimiter } from "./rate-limiter";
 
 export type DeliverDeps = {
   store: MessageStore;
@@ -10,6 +11,8 @@ export type DeliverDeps = {
   claimLeaseSeconds: number;
   /** The queue's maxReceiveCount: on the last receive a still-failing message is dead-lettered. */
   maxReceives: number;
+  /** The provider's send rate, shared by all workers; none when absent. */
+  limiter?: RateLimiter;
 };
 
 export type Delivery = { receiveCount: number };
@@ -65,6 +68,7 @@ export async function deliver(envelope: QueueEnvelope, delivery: Delivery, deps:
     return;
   }
 
+  await deps.limiter?.acquire();
   const started = performance.now();
   let providerMessageId: string;
   try {

@@ -2,3 +2,4 @@ export * from "./deliver";
 export * from "./dynamo-message-store";
 export * from "./memory-message-store";
 export * from "./message-store";
+export * from "./rate-limiter";

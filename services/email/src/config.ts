@@ -11,6 +11,8 @@ const EmailEnv = z.object({
   /** The queue's maxReceiveCount: on the last receive a still-failing message is marked dead_lettered. */
   HERALD_MAX_RECEIVES: env.int(5, 1, 1000),
   HERALD_SEND_TIMEOUT_MS: env.int(10_000, 100, 120_000),
+  /** Sends per second across all workers (SES's account rate for email); 0: no limit. */
+  HERALD_EMAIL_MAX_SEND_RATE: env.int(14, 0, 100_000),
   HERALD_WORKER_BATCH_SIZE: env.int(10, 1, 10),
   HERALD_LOG_LEVEL: env.logLevel(),
 });
@@ -22,6 +24,7 @@ export type EmailConfig = {
   claimLeaseSeconds: number;
   maxReceives: number;
   sendTimeoutMs: number;
+  maxSendRate: number;
   workerBatchSize: number;
   logLevel: string;
 };
@@ -35,6 +38,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     claimLeaseSeconds: e.HERALD_CLAIM_LEASE_SECONDS,
     maxReceives: e.HERALD_MAX_RECEIVES,
     sendTimeoutMs: e.HERALD_SEND_TIMEOUT_MS,
+    maxSendRate: e.HERALD_EMAIL_MAX_SEND_RATE,
     workerBatchSize: e.HERALD_WORKER_BATCH_SIZE,
     logLevel: e.HERALD_LOG_LEVEL,
   };

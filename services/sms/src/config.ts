@@ -16,6 +16,8 @@ const SmsEnv = z.object({
   HERALD_CLAIM_LEASE_SECONDS: env.int(120, 10, 3600),
   HERALD_MAX_RECEIVES: env.int(5, 1, 1000),
   HERALD_SEND_TIMEOUT_MS: env.int(10_000, 100, 120_000),
+  /** Sends per second across all workers (SES's account rate for email); 0: no limit. */
+  HERALD_SMS_MAX_SEND_RATE: env.int(0, 0, 100_000),
   HERALD_WORKER_BATCH_SIZE: env.int(10, 1, 10),
   HERALD_LOG_LEVEL: env.logLevel(),
 });
@@ -37,6 +39,7 @@ export type SmsConfig = {
   claimLeaseSeconds: number;
   maxReceives: number;
   sendTimeoutMs: number;
+  maxSendRate: number;
   workerBatchSize: number;
   logLevel: string;
 };
@@ -50,6 +53,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     claimLeaseSeconds: e.HERALD_CLAIM_LEASE_SECONDS,
     maxReceives: e.HERALD_MAX_RECEIVES,
     sendTimeoutMs: e.HERALD_SEND_TIMEOUT_MS,
+    maxSendRate: e.HERALD_SMS_MAX_SEND_RATE,
     workerBatchSize: e.HERALD_WORKER_BATCH_SIZE,
     logLevel: e.HERALD_LOG_LEVEL,
   };

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { DynamoMessageStore } from "@herald/messages";
+import { DynamoMessageStore, DynamoRateLimiter } from "@herald/messages";
 import { createLogger, systemClock } from "@herald/platform";
 import { SnsSmsSender } from "./adapters/sns-sms-sender";
 import { TwilioSmsSender } from "./adapters/twilio-sms-sender";
@@ -10,8 +10,12 @@ import type { SmsSender } from "./ports/sms-sender";
 
 /** The composition root: adapters built once per process from configuration. */
 export function buildDeps(config: SmsConfig): HandleDeps {
+  const dynamo = new DynamoDBClient({});
   return {
-    store: new DynamoMessageStore(new DynamoDBClient({}), config.tableName),
+    store: new DynamoMessageStore(dynamo, config.tableName),
+    ...(config.maxSendRate > 0 && {
+      limiter: new DynamoRateLimiter(dynamo, config.tableName, { name: "sms", perSecond: config.maxSendRate }),
+    }),
     sender: senderFor(config),
     clock: systemClock,
     logger: createLogger("sms", config.logLevel),
