@@ -19,7 +19,9 @@ export function canonicalEmail(address: string): string {
  */
 export const EmailAddressList = z
   .union([z.string(), z.array(z.string()).max(50, { error: "at most 50 addresses" })])
-  .transform((value) => (typeof value === "string" ? value.split(",") : value).map((a) => a.trim()))
+  // Spaces around commas are dropped; CR, LF and other whitespace are left for the address check
+  // to refuse (trimming them would launder a header injection into a valid address).
+  .transform((value) => (typeof value === "string" ? value.split(",") : value).map((a) => a.replace(/^ +| +$/g, "")))
   .pipe(z.array(EmailAddress).min(1, { error: "at least one address" }))
   .transform((addresses) => dedupeEmails(addresses))
   .meta({

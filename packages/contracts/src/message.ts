@@ -3,14 +3,15 @@ import { EmailAddress, EmailAddressList, canonicalEmail, dedupeEmails } from "./
 import { MAX_METADATA_ENTRIES, MAX_RECIPIENTS, MAX_SUBJECT_CHARS } from "./limits";
 import { MAX_SMS_CHARS, PhoneNumber } from "./phone";
 
-// Header-bound text: CR/LF would allow header injection, other C0 controls have no business there.
-const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
+// Header-bound text: CR/LF would allow header injection, other C0 controls and the Unicode line
+// breaks (NEL, LS, PS) have no business there either.
+const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f\u0085\u2028\u2029]*$/;
 
 export const Subject = z
   .string()
   .min(1, { error: "must not be empty" })
   .max(MAX_SUBJECT_CHARS, { error: `must be at most ${MAX_SUBJECT_CHARS} characters` })
-  .regex(NO_CONTROL_CHARS, { error: "must not contain CR, LF or other control characters" });
+  .regex(NO_CONTROL_CHARS, { error: "must not contain CR, LF, line separators or other control characters" });
 
 export const Metadata = z
   .record(
