@@ -37,6 +37,10 @@ export function parseEnvelope(record: SQSRecord): QueueEnvelope {
  * received again; the rest of the batch is deleted. A poison record fails the same way and, after
  * the queue's maxReceiveCount, lands in the dead-letter queue without blocking its batch.
  * A transient failure is retried later rather than at once: `retryDelay` backs it off.
+ *
+ * Records are handled one after another, not in parallel: a process that dies mid-batch then has
+ * at most one send between "provider accepted" and "recorded sent", so a crash duplicates at most
+ * one message. Throughput comes from more workers (Lambda concurrency, worker processes).
  */
 export async function processSqsRecords(
   records: SQSRecord[],
@@ -68,6 +72,6 @@ export async function processSqsRecords(
       }
     },
     processor,
-    { throwOnFullBatchFailure: false },
+    { throwOnFullBatchFailure: false, processInParallel: false },
   );
 }

@@ -70,5 +70,5 @@ describe("fault: SES throttles 30% of SendEmail calls", () => {
     expect(sendEmails).toBe(N + throttled);
     expect(views.every((v) => v.provider_message_id && delivered.get(v.provider_message_id) === 1)).toBe(true);
     expect(data.ses?.Message).toHaveLength(N);
-  });
+  }, 180_000);
 });
