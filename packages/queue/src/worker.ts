@@ -23,7 +23,7 @@ export type WorkerOptions = {
 };
 
 export type Worker = {
-  /** Stops receiving, lets the batch in hand finish, then resolves. */
+  /** Stops receiving, lets the send in hand finish, hands unstarted messages back, then resolves. */
   stop(): Promise<void>;
   /** Resolves when the loop has ended. */
   done: Promise<void>;
@@ -61,16 +61,29 @@ export function startSqsWorker(options: WorkerOptions): Worker {
         continue;
       }
       if (messages.length === 0) continue;
-      if (stopping) {
-        // Received as we were told to stop: not started, so hand them straight back.
-        await release(client, queueUrl, messages, logger);
-        break;
-      }
+      // Records are handled one at a time; once told to stop, the ones not yet started are
+      // skipped and handed straight back (visible again at once), not left to time out.
+      const unstarted = new Set<string>();
       const records = messages.map((m) => toSqsRecord(m, queueUrl));
-      const { batchItemFailures } = await processSqsRecords(records, handle, logger, retryDelay);
+      const { batchItemFailures } = await processSqsRecords(
+        records,
+        async (envelope, context) => {
+          if (stopping) {
+            unstarted.add(context.sqsMessageId);
+            throw new NotStartedError();
+          }
+          await handle(envelope, context);
+        },
+        logger,
+        async (record, receiveCount) => {
+          if (!unstarted.has(record.messageId)) await retryDelay(record, receiveCount);
+        },
+      );
       const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
       const done = messages.filter((m) => !failed.has(m.MessageId ?? ""));
       if (done.length > 0) await deleteBatch(client, queueUrl, done, logger);
+      const handBack = messages.filter((m) => unstarted.has(m.MessageId ?? ""));
+      if (handBack.length > 0) await release(client, queueUrl, handBack, logger);
     }
   };
 
@@ -83,6 +96,13 @@ export function startSqsWorker(options: WorkerOptions): Worker {
       await done;
     },
   };
+}
+
+class NotStartedError extends Error {
+  constructor() {
+    super("the worker is stopping; not started");
+    this.name = "NotStartedError";
+  }
 }
 
 async function release(client: SQSClient, queueUrl: string, messages: Message[], logger: Logger): Promise<void> {

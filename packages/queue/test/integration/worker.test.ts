@@ -178,4 +178,35 @@ describe("startSqsWorker", () => {
     await expect(running.done).resolves.toBeUndefined();
     expect(handled).toEqual([]);
   });
+
+  it("on stop, finishes the send in hand and hands the unstarted messages straight back", async () => {
+    // Prepare: ten messages, a slow handler, and a visibility timeout long enough to notice
+    const queueUrl = await aQueue(60);
+    const queue = new SqsMessageQueue(sqs, { email: queueUrl });
+    for (let i = 0; i < 10; i++) await queue.enqueue("email", anEnvelope(aMessageRecord()));
+    const handled: string[] = [];
+    let stopping: Promise<void> | undefined;
+    const running = startSqsWorker({
+      client: sqs,
+      queueUrl,
+      logger,
+      waitTimeSeconds: 1,
+      handle: async (envelope) => {
+        // The first send is under way when SIGTERM arrives.
+        if (handled.length === 0) stopping = running.stop();
+        await new Promise((r) => setTimeout(r, 200));
+        handled.push(envelope.id);
+      },
+    });
+
+    // Act
+    await waitFor(() => stopping !== undefined, 10_000, "the first send");
+    await stopping;
+
+    // Assess: the one in hand finished; the others are visible again at once, not in 60 s
+    expect(handled).toHaveLength(1);
+    const left = await messagesIn(queueUrl);
+    expect(left.inFlight).toBe(0);
+    expect(left.visible).toBe(9);
+  });
 });
