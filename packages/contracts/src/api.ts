@@ -45,6 +45,21 @@ export const MessageView = z
   .meta({ id: "Message" });
 export type MessageView = z.infer<typeof MessageView>;
 
+/** The plaintext of a store_secure message: the content fields of a message. */
+export const DecryptedMessage = MessageView.pick({
+  id: true,
+  channel: true,
+  from: true,
+  to: true,
+  cc: true,
+  bcc: true,
+  reply_to: true,
+  subject: true,
+  html: true,
+  text: true,
+}).meta({ id: "DecryptedMessage" });
+export type DecryptedMessage = z.infer<typeof DecryptedMessage>;
+
 export const MessageSummary = z
   .strictObject({
     id: z.string(),

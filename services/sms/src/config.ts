@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { ConfigError, env, parseEnv } from "@herald/platform";
+import { ConfigError, DeliveryEnv, deliverySettings, env, parseEnv, type DeliverySettings } from "@herald/platform";
 
-const SmsEnv = z.object({
+const SmsEnv = DeliveryEnv.extend({
   HERALD_TABLE_NAME: env.required(),
   /** Needed by the local worker only; on Lambda the event source mapping does the receiving. */
   HERALD_SMS_QUEUE_URL: z.string().optional(),
@@ -13,16 +13,11 @@ const SmsEnv = z.object({
   HERALD_TWILIO_BASE_URL: z.url({ error: "must be a URL" }).default("https://api.twilio.com"),
   HERALD_TWILIO_STATUS_CALLBACK: z.url({ error: "must be a URL" }).optional(),
   HERALD_SNS_SENDER_ID: z.string().regex(/^[A-Za-z0-9]{1,11}$/, { error: "must be 1-11 letters or digits" }).optional(),
-  HERALD_CLAIM_LEASE_SECONDS: env.int(120, 10, 3600),
-  HERALD_MAX_RECEIVES: env.int(5, 1, 1000),
-  HERALD_SEND_TIMEOUT_MS: env.int(10_000, 100, 120_000),
   /** Sends per second across all workers (SES's account rate for email); 0: no limit. */
   HERALD_SMS_MAX_SEND_RATE: env.int(0, 0, 100_000),
-  HERALD_WORKER_BATCH_SIZE: env.int(10, 1, 10),
-  HERALD_LOG_LEVEL: env.logLevel(),
 });
 
-export type SmsConfig = {
+export type SmsConfig = DeliverySettings & {
   tableName: string;
   queueUrl: string | undefined;
   provider:
@@ -36,26 +31,17 @@ export type SmsConfig = {
         baseUrl: string;
         statusCallback: string | undefined;
       };
-  claimLeaseSeconds: number;
-  maxReceives: number;
-  sendTimeoutMs: number;
   maxSendRate: number;
-  workerBatchSize: number;
-  logLevel: string;
 };
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): SmsConfig {
   const e = parseEnv(SmsEnv, source);
   return {
+    ...deliverySettings(e),
     tableName: e.HERALD_TABLE_NAME,
     queueUrl: e.HERALD_SMS_QUEUE_URL,
     provider: e.HERALD_SMS_PROVIDER === "sns" ? { kind: "sns", senderId: e.HERALD_SNS_SENDER_ID } : twilio(e),
-    claimLeaseSeconds: e.HERALD_CLAIM_LEASE_SECONDS,
-    maxReceives: e.HERALD_MAX_RECEIVES,
-    sendTimeoutMs: e.HERALD_SEND_TIMEOUT_MS,
     maxSendRate: e.HERALD_SMS_MAX_SEND_RATE,
-    workerBatchSize: e.HERALD_WORKER_BATCH_SIZE,
-    logLevel: e.HERALD_LOG_LEVEL,
   };
 }
 

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { hasRole, requireRole } from "@herald/auth";
-import { MessageId, Roles } from "@herald/contracts";
+import { DecryptedMessage, MessageId, Roles } from "@herald/contracts";
 import { openContent, type EnvelopeCipher } from "@herald/crypto";
 import type { MessageStore } from "@herald/messages";
 import { AppError, NotFoundError, type Clock, type Logger } from "@herald/platform";
@@ -9,21 +9,6 @@ import { canonicalRecipient } from "../domain/recipient";
 import { contentFields } from "../domain/views";
 import type { AppEnv } from "../http/env";
 import { problem, security } from "./openapi";
-
-export const DecryptedMessage = z
-  .object({
-    id: z.string(),
-    channel: z.enum(["email", "sms"]),
-    from: z.string().optional(),
-    to: z.array(z.string()),
-    cc: z.array(z.string()).optional(),
-    bcc: z.array(z.string()).optional(),
-    reply_to: z.array(z.string()).optional(),
-    subject: z.string().optional(),
-    html: z.string().optional(),
-    text: z.string().optional(),
-  })
-  .meta({ id: "DecryptedMessage" });
 
 export const Erasure = z
   .object({ erased: z.number().int().meta({ description: "Messages whose content was erased" }), at: z.iso.datetime() })
