@@ -18,7 +18,7 @@ const apiKeys = new MemoryApiKeyStore();
 const { key } = await createApiKey(apiKeys, { tenant: "bench", roles: [...ALL_ROLES] });
 const app = createApp({
   store: new MemoryMessageStore(),
-  queue: { enqueue: async () => "sqs-id" },
+  queue: { enqueue: async () => "sqs-id", enqueueBatch: async (_queue, entries) => entries.map(() => true) },
   authenticate: createAuthenticator({ apiKeys }),
   cipher: new EnvelopeCipher(new MemoryDataKeyProvider()),
   idempotency: new MemoryIdempotencyStore(),
