@@ -35,12 +35,14 @@ describe("DynamoRateLimiter", () => {
       }),
     );
 
-    // Assess: 60 at 20/s take at least ~2.9 s, and no wall-clock second holds more than 20
+    // Assess: 60 at 20/s take at least ~2.8 s, and no wall-clock second holds more than 20 plus
+    // one window's worth (2): a stamp is taken after the round trip, so a slot taken at the end
+    // of one second can be stamped in the next.
     const elapsed = Date.now() - started;
     expect(stamps).toHaveLength(60);
     expect(elapsed).toBeGreaterThanOrEqual(2_800);
     const perSecond = new Map<number, number>();
     for (const t of stamps) perSecond.set(Math.floor((t + (started % 1000)) / 1000), (perSecond.get(Math.floor((t + (started % 1000)) / 1000)) ?? 0) + 1);
-    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(20);
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(22);
   });
 });
