@@ -37,7 +37,8 @@ export function visibilityBackoff(options: {
   logger: Logger;
   policy?: BackoffPolicy;
 }): RetryDelay {
-  const client = options.client ?? new SQSClient({});
+  // Never let the SDK switch to a QueueUrl's host: requests go where the client is configured to.
+  const client = options.client ?? new SQSClient({ useQueueUrlAsEndpoint: false });
   return async (record, receiveCount) => {
     const queueUrl = options.queueUrl ?? queueUrlFromArn(record.eventSourceARN);
     if (!queueUrl) return;

@@ -57,7 +57,8 @@ export function anSqsRecord(body: unknown, overrides: Partial<SQSRecord["attribu
     messageAttributes: {},
     md5OfBody: "",
     eventSource: "aws:sqs",
-    eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:herald-email",
-    awsRegion: "us-east-1",
+    // Region "local": no queue URL is derived from it, so a test never addresses a real AWS host.
+    eventSourceARN: "arn:aws:sqs:local:000000000000:herald-email",
+    awsRegion: "local",
   };
 }

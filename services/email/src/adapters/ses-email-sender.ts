@@ -77,7 +77,9 @@ export function classifySesError(error: unknown): AppError {
   if (e?.$fault === "server" || (e?.$metadata?.httpStatusCode ?? 0) >= 500) {
     return new TransientError("email.provider_unavailable", `SES failed (${name})`, error);
   }
-  if (e?.$metadata === undefined) {
+  // No answer from SES (connection refused, DNS, timeout): no HTTP status and no fault. Not `no
+  // $metadata`: the SDK's retry middleware adds $metadata { attempts } to these errors too.
+  if (e?.$fault === undefined && e?.$metadata?.httpStatusCode === undefined) {
     return new TransientError("email.network", `Could not reach SES (${name})`, error);
   }
   return new TransientError("email.provider_error", `SES refused the send (${name})`, error);

@@ -54,6 +54,10 @@ export function classifySnsError(error: unknown): AppError {
   if (e?.$fault === "server" || (e?.$metadata?.httpStatusCode ?? 0) >= 500) {
     return new TransientError("sms.provider_unavailable", `SNS failed (${name})`, error);
   }
-  if (e?.$metadata === undefined) return new TransientError("sms.network", `Could not reach SNS (${name})`, error);
+  // No answer (connection refused, DNS, timeout): no HTTP status and no fault. The SDK's retry
+  // middleware adds $metadata { attempts } to these too, so its presence proves nothing.
+  if (e?.$fault === undefined && e?.$metadata?.httpStatusCode === undefined) {
+    return new TransientError("sms.network", `Could not reach SNS (${name})`, error);
+  }
   return new TransientError("sms.provider_error", `SNS refused the send (${name})`, error);
 }

@@ -80,3 +80,13 @@ describe("handleSmsMessage", () => {
     expect((await store.get(record.id))?.status).toBe("failed");
   });
 });
+
+describe("classifySnsError", () => {
+  it("calls an error without an HTTP status a network error, even with the SDK's retry metadata", async () => {
+    const { classifySnsError } = await import("../../src/adapters/sns-sms-sender");
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { $metadata: { attempts: 3, totalRetryDelay: 300 } });
+    expect(classifySnsError(refused)).toMatchObject({ code: "sms.network", retryable: true });
+    const optedOut = Object.assign(new Error("opted out"), { name: "OptedOutException", $fault: "client", $metadata: { httpStatusCode: 400 } });
+    expect(classifySnsError(optedOut)).toMatchObject({ code: "sms.unsubscribed", retryable: false });
+  });
+});

@@ -1,0 +1,121 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SQSEvent } from "aws-lambda";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { EmailContent } from "@herald/contracts";
+import { DynamoMessageStore } from "@herald/messages";
+import { createSqsHandler, type RetryDelay } from "@herald/queue";
+import { aMessageRecord, anEnvelope, anSqsRecord, provision, startMoto, useEmulatorEnv, type Emulator, type Resources } from "@herald/testing";
+import { loadConfig } from "../../src/config";
+import { buildDeps } from "../../src/deps";
+import { handleEmailMessage } from "../../src/domain/handle-message";
+
+const SENDER = "noreply@herald.test";
+let moto: Emulator;
+let resources: Resources;
+
+beforeAll(async () => {
+  moto = await startMoto();
+  useEmulatorEnv(moto.endpoint);
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+beforeEach(async () => {
+  await moto.reset();
+  resources = await provision({ prefix: "email-it", senders: [SENDER] });
+});
+
+const sesMessages = async () => (await moto.data()).ses?.Message ?? [];
+
+/**
+ * The handler as src/entrypoints/lambda.ts composes it, with deps built from configuration; that
+ * module is not imported because it reads process.env when it loads.
+ */
+function aLambdaHandler(retryDelay?: RetryDelay) {
+  const deps = buildDeps(loadConfig({ HERALD_TABLE_NAME: resources.tableName, HERALD_LOG_LEVEL: "SILENT" }));
+  const handle = createSqsHandler(
+    (envelope, ctx) => handleEmailMessage(envelope, { receiveCount: ctx.receiveCount }, deps),
+    deps.logger,
+    retryDelay,
+  );
+  return { handle, store: new DynamoMessageStore(new DynamoDBClient({}), resources.tableName) };
+}
+
+function anEmail(overrides: Partial<EmailContent> = {}): EmailContent {
+  return { channel: "email", from: SENDER, to: ["bob@example.com"], subject: "Lambda path", text: "Hello from Lambda.", ...overrides };
+}
+
+describe("the email Lambda handler", () => {
+  it("sends the good message, fails the unverified one for good, and reports only the poison record", async () => {
+    // Prepare
+    const { handle, store } = aLambdaHandler();
+    const good = aMessageRecord({ content: anEmail(), recipients: ["bob@example.com"] });
+    const unverified = aMessageRecord({ content: anEmail({ from: "x@unverified.test" }), recipients: ["bob@example.com"] });
+    await store.create(good);
+    await store.create(unverified);
+    const poison = anSqsRecord("not json");
+    const event: SQSEvent = { Records: [anSqsRecord(anEnvelope(good)), anSqsRecord(anEnvelope(unverified)), poison] };
+
+    // Act
+    const result = await handle(event);
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);
+    const sent = await store.get(good.id);
+    expect(sent).toMatchObject({ status: "sent", attempts: 1 });
+    expect(sent?.history.map((h) => h.status)).toEqual(["queued", "sending", "sent"]);
+    const stored = await sesMessages();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ id: sent?.provider_message_id, source: SENDER, subject: "Lambda path" });
+    expect(await store.get(unverified.id)).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      failure: { code: "email.sender_not_verified" },
+    });
+  });
+
+  it("sends nothing new when the same event is delivered again", async () => {
+    // Prepare
+    const { handle, store } = aLambdaHandler();
+    const good = aMessageRecord({ content: anEmail(), recipients: ["bob@example.com"] });
+    const unverified = aMessageRecord({ content: anEmail({ from: "x@unverified.test" }), recipients: ["bob@example.com"] });
+    await store.create(good);
+    await store.create(unverified);
+    const poison = anSqsRecord("not json");
+    const event: SQSEvent = { Records: [anSqsRecord(anEnvelope(good)), anSqsRecord(anEnvelope(unverified)), poison] };
+    await handle(event);
+    const first = await store.get(good.id);
+
+    // Act
+    const again = await handle(event);
+
+    // Assess
+    expect(again.batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);
+    expect(await sesMessages()).toHaveLength(1);
+    expect(await store.get(good.id)).toEqual(first);
+    expect(await store.get(unverified.id)).toMatchObject({ status: "failed", attempts: 1 });
+  });
+
+  it("reports a message whose claim another worker holds as a batch item failure and backs it off, without sending", async () => {
+    // Prepare
+    const delayed: { messageId: string; receiveCount: number }[] = [];
+    const { handle, store } = aLambdaHandler(async (record, receiveCount) => {
+      delayed.push({ messageId: record.messageId, receiveCount });
+    });
+    const held = aMessageRecord({ content: anEmail(), recipients: ["bob@example.com"] });
+    await store.create(held);
+    await store.claim(held.id, new Date(), 120);
+    const record = anSqsRecord(anEnvelope(held), { ApproximateReceiveCount: "2" });
+
+    // Act
+    const result = await handle({ Records: [record] });
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    expect(delayed).toEqual([{ messageId: record.messageId, receiveCount: 2 }]);
+    expect(await sesMessages()).toHaveLength(0);
+    expect(await store.get(held.id)).toMatchObject({ status: "sending", attempts: 1 });
+  });
+});
