@@ -1,5 +1,5 @@
 import { config } from "./config";
-import { dataKey, key } from "./keys";
+import { appKey, dataKey } from "./keys";
 import { emailQueue, secureQueue, smsQueue } from "./queues";
 import { table } from "./storage";
 
@@ -37,9 +37,11 @@ export const ingest = new sst.aws.Function("Ingest", {
     {
       // create (Put + BatchWrite, rolled back by BatchWrite deletes), get, list (Query +
       // BatchGet), mark failed when enqueueing fails and erase (Update), the erase audit item
-      // (Put), API key look-up (Get)
+      // (Put), API key look-up (Get), Idempotency-Key claim/replay/complete (Put, Get, Update)
+      // and its release when nothing was accepted (Delete)
       actions: [
         "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
         "dynamodb:BatchWriteItem",
         "dynamodb:GetItem",
         "dynamodb:BatchGetItem",
@@ -49,8 +51,9 @@ export const ingest = new sst.aws.Function("Ingest", {
       resources: [table.arn],
     },
     { actions: ["sqs:SendMessage"], resources: [emailQueue.arn, smsQueue.arn, secureQueue.arn] },
-    // sending to a KMS-encrypted queue needs a data key of the queue key; never the data key
-    { actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [key.arn] },
+    // the app key, only through SQS (sending to an encrypted queue needs GenerateDataKey +
+    // Decrypt) and DynamoDB (the table key); nothing at all on the data key
+    appKey(["kms:GenerateDataKey", "kms:Decrypt"], ["sqs", "dynamodb"]),
   ],
 });
 
@@ -59,6 +62,11 @@ export const ingestDecrypt = new sst.aws.Function("IngestDecrypt", {
   permissions: [
     // authenticate (API key look-up) and read the sealed record
     { actions: ["dynamodb:GetItem"], resources: [table.arn] },
+    // the table is encrypted with the app key: DynamoDB must decrypt its table key for this
+    // function too; through DynamoDB only, so no SQS message can be read with it
+    appKey(["kms:Decrypt"], ["dynamodb"]),
+    // open store_secure data keys: the one function with any right on the data key besides the
+    // secure-store consumer's GenerateDataKey
     { actions: ["kms:Decrypt"], resources: [dataKey.arn] },
   ],
 });

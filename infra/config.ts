@@ -93,7 +93,7 @@ export function loadInfraConfig(env: Env = process.env) {
     /** `sns` (Amazon SNS Publish) or `twilio` (then set the Twilio secrets, see infra/secrets.ts). */
     smsProvider: smsProvider(env),
     twilioFrom: text(env, "HERALD_TWILIO_FROM"),
-    twilioMessagingServiceSid: text(env, "HERALD_TWILIO_MESSAGING_SERVICE_SID"),
+    twilioMessagingServiceSid: messagingServiceSid(env),
     smsMaxConcurrency: int(env, "HERALD_SMS_MAX_CONCURRENCY", 5, 2, 1000),
     secureMaxConcurrency: int(env, "HERALD_SECURE_MAX_CONCURRENCY", 2, 2, 1000),
     logLevel: logLevel(env),
@@ -105,6 +105,15 @@ function smsProvider(env: Env): "sns" | "twilio" {
   if (value !== "sns" && value !== "twilio") throw new InfraConfigError("HERALD_SMS_PROVIDER", "must be sns or twilio");
   if (value === "twilio" && !text(env, "HERALD_TWILIO_FROM") && !text(env, "HERALD_TWILIO_MESSAGING_SERVICE_SID")) {
     throw new InfraConfigError("HERALD_TWILIO_FROM", "or HERALD_TWILIO_MESSAGING_SERVICE_SID is required with HERALD_SMS_PROVIDER=twilio");
+  }
+  return value;
+}
+
+/** Checked here as services/sms checks it, so a typo stops the deploy, not the consumer's start. */
+function messagingServiceSid(env: Env): string | undefined {
+  const value = text(env, "HERALD_TWILIO_MESSAGING_SERVICE_SID");
+  if (value !== undefined && !/^MG[0-9a-fA-F]{32}$/.test(value)) {
+    throw new InfraConfigError("HERALD_TWILIO_MESSAGING_SERVICE_SID", "must be a messaging service SID (MG + 32 hex)");
   }
   return value;
 }

@@ -1,21 +1,21 @@
 import { config } from "./config";
-import { key } from "./keys";
+import { appKey } from "./keys";
 import { CONSUMER_TIMEOUT_SECONDS, MAX_RECEIVES } from "./queues";
 import { table } from "./storage";
-
-type Permission = { actions: string[]; resources: $util.Input<string>[] };
 
 /**
  * Subscribes a consumer Lambda to its queue, the same way for every channel: batches of 10,
  * partial batch responses on (SST's default is off), bounded concurrency. Every consumer may
  * claim and update records and receive from its KMS-encrypted queue; `permissions` adds its own.
+ * sst.aws.Queue adds sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility (the consumers'
+ * retry backoff uses it), GetQueueAttributes and GetQueueUrl on this queue only.
  */
 export function subscribeConsumer(
   queue: sst.aws.Queue,
   args: {
     handler: string;
     environment: Record<string, $util.Input<string>>;
-    permissions: Permission[];
+    permissions: sst.aws.FunctionPermissionArgs[];
     maxConcurrency: number;
   },
 ) {
@@ -36,8 +36,9 @@ export function subscribeConsumer(
       permissions: [
         // claim (conditional update), read back, record the outcome
         { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [table.arn] },
-        // the queue is encrypted with the app key: receiving decrypts
-        { actions: ["kms:Decrypt"], resources: [key.arn] },
+        // queue and table are encrypted with the app key: SQS decrypts on receive, DynamoDB
+        // decrypts the table key on every read and write
+        appKey(["kms:Decrypt"], ["sqs", "dynamodb"]),
         ...args.permissions,
       ],
     },

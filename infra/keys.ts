@@ -2,10 +2,17 @@
  * The app's customer-managed KMS key: encrypts the SQS queues and the DynamoDB table at rest.
  * No explicit key policy: the default one delegates to IAM, so each function gets exactly the
  * kms: actions its own policy names.
+ *
+ * Who needs it, and why: SQS encrypts and decrypts with it on behalf of whoever sends
+ * (kms:GenerateDataKey + kms:Decrypt) or receives (kms:Decrypt); DynamoDB decrypts the table key
+ * with it on behalf of every reader and writer of the table (kms:Decrypt; without it GetItem and
+ * PutItem fail with a KMS AccessDeniedException). Grants on it go through `appKey()`, which adds
+ * a kms:ViaService condition: a function lets SQS or DynamoDB use the key for it but can never
+ * call KMS with it directly.
  */
 
 export const key = new aws.kms.Key("HeraldKey", {
-  description: `Herald ${$app.stage}: SQS, DynamoDB and store_secure encryption`,
+  description: `Herald ${$app.stage}: SQS and DynamoDB encryption at rest`,
   enableKeyRotation: true,
   deletionWindowInDays: 30,
 });
@@ -15,11 +22,37 @@ export const keyAlias = new aws.kms.Alias("HeraldKeyAlias", {
   targetKeyId: key.keyId,
 });
 
+const region = aws.getRegionOutput();
+const partition = aws.getPartitionOutput();
+
+/** The services that use the app key on a function's behalf. */
+export type AppKeyUser = "sqs" | "dynamodb";
+
+/**
+ * A permission on the app key that holds only for requests SQS or DynamoDB (as named) make for
+ * the function: kms:ViaService is `<service>.<region>.<dns suffix>`, e.g. sqs.eu-west-1.amazonaws.com.
+ */
+export function appKey(actions: string[], via: AppKeyUser[]): sst.aws.FunctionPermissionArgs {
+  return {
+    actions,
+    resources: [key.arn],
+    conditions: [
+      {
+        test: "StringEquals",
+        variable: "kms:ViaService",
+        values: via.map((service) => $interpolate`${service}.${region.name}.${partition.dnsSuffix}`),
+      },
+    ],
+  };
+}
+
 /*
- * A second key for store_secure content alone. Every consumer of a KMS-encrypted queue needs
- * kms:Decrypt on the queue key, so sealed content must live under a key of its own for "only the
- * decrypt route may decrypt" to hold: the secure-store consumer may only GenerateDataKey with it,
- * the decrypt route's function may only Decrypt.
+ * A second key for store_secure content alone. Every consumer of a KMS-encrypted queue (and
+ * every reader of the table) needs kms:Decrypt on the app key, so sealed content must live under
+ * a key of its own for "only the decrypt route may decrypt" to hold: the secure-store consumer
+ * may only GenerateDataKey with it (infra/secure-store.ts), IngestDecrypt may only Decrypt
+ * (infra/api.ts), and no other function has any right on it. The app calls KMS with it directly
+ * (envelope encryption, packages/crypto), so these grants carry no kms:ViaService condition.
  */
 export const dataKey = new aws.kms.Key("HeraldDataKey", {
   description: `Herald ${$app.stage}: store_secure data keys`,
