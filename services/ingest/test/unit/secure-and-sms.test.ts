@@ -198,3 +198,17 @@ describe("SMS", () => {
     expect(page.items.every((i) => i.channel === "sms")).toBe(true);
   });
 });
+
+describe("POST routes without a body", () => {
+  it("decrypts without a content type, while sending without a body stays a 4xx", async () => {
+    const harness = await anIngestApp();
+    const id = await sendSecure(harness);
+    await sealAsConsumer(harness, id);
+    const bare = await harness.app.request(`/v1/messages/${id}/decrypt`, { method: "POST", headers: { "x-api-key": harness.key } });
+    expect(bare.status).toBe(200);
+    const empty = await harness.app.request("/v1/messages", { method: "POST", headers: { "x-api-key": harness.key } });
+    expect(empty.status).toBeGreaterThanOrEqual(400);
+    expect(empty.status).toBeLessThan(500);
+    expect(empty.headers.get("content-type")).toBe("application/problem+json");
+  });
+});
