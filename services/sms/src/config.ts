@@ -1,36 +1,66 @@
 import { z } from "zod";
-import { ConfigError, DeliveryEnv, deliverySettings, env, parseEnv, type DeliverySettings } from "@herald/platform";
+import { DeliveryEnv, deliverySettings, env, parseEnv, type DeliverySettings } from "@herald/platform";
+import { TWILIO_BASE_URL } from "./adapters/twilio-sms-sender";
+
+/** An optional setting; blank counts as unset, as infra/config.ts reads it. */
+const optional = <T extends z.ZodType<string>>(schema: T) =>
+  z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), schema.optional());
+
+const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
+/** An E.164 number, or an alphanumeric sender id (1-11 letters, digits, spaces; one letter at least). */
+const TWILIO_FROM = /^(\+[1-9]\d{1,14}|(?=[A-Za-z0-9 ]*[A-Za-z])[A-Za-z0-9 ]{1,11})$/;
+const WITH_TWILIO = "is required when HERALD_SMS_PROVIDER=twilio";
 
 const SmsEnv = DeliveryEnv.extend({
   HERALD_TABLE_NAME: env.required(),
   /** Needed by the local worker only; on Lambda the event source mapping does the receiving. */
   HERALD_SMS_QUEUE_URL: z.string().optional(),
   HERALD_SMS_PROVIDER: z.enum(["sns", "twilio"], { error: "must be sns or twilio" }).default("sns"),
-  HERALD_TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, { error: "must be an account SID (AC + 32 hex)" }).optional(),
-  HERALD_TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
-  HERALD_TWILIO_FROM: z.string().min(1).optional(),
-  HERALD_TWILIO_MESSAGING_SERVICE_SID: z.string().regex(/^MG[0-9a-fA-F]{32}$/, { error: "must be a messaging service SID (MG + 32 hex)" }).optional(),
-  HERALD_TWILIO_BASE_URL: z.url({ error: "must be a URL" }).default("https://api.twilio.com"),
-  HERALD_TWILIO_STATUS_CALLBACK: z.url({ error: "must be a URL" }).optional(),
-  HERALD_SNS_SENDER_ID: z.string().regex(/^[A-Za-z0-9]{1,11}$/, { error: "must be 1-11 letters or digits" }).optional(),
-  /** Sends per second across all workers (SES's account rate for email); 0: no limit. */
+  HERALD_TWILIO_ACCOUNT_SID: optional(z.string().regex(ACCOUNT_SID, { error: "must be an account SID (AC + 32 hex)" })),
+  HERALD_TWILIO_AUTH_TOKEN: optional(z.string()),
+  HERALD_TWILIO_FROM: optional(z.string().regex(TWILIO_FROM, { error: "must be an E.164 number or a sender id of up to 11 letters and digits" })),
+  HERALD_TWILIO_MESSAGING_SERVICE_SID: optional(
+    z.string().regex(MESSAGING_SERVICE_SID, { error: "must be a messaging service SID (MG + 32 hex)" }),
+  ),
+  HERALD_TWILIO_BASE_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default(TWILIO_BASE_URL),
+  HERALD_TWILIO_STATUS_CALLBACK: optional(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" })),
+  /** An alphanumeric sender id, where the destination country supports one. */
+  HERALD_SNS_SENDER_ID: optional(
+    z.string().regex(/^(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{1,11}$/, { error: "must be 1-11 letters or digits, one letter at least" }),
+  ),
+  /** Sends per second across all workers; 0: no limit. */
   HERALD_SMS_MAX_SEND_RATE: env.int(0, 0, 100_000),
-});
+}).superRefine(
+  (e, ctx) => {
+    if (e.HERALD_SMS_PROVIDER !== "twilio") return;
+    if (e.HERALD_TWILIO_ACCOUNT_SID === undefined) ctx.addIssue({ code: "custom", path: ["HERALD_TWILIO_ACCOUNT_SID"], message: WITH_TWILIO });
+    if (e.HERALD_TWILIO_AUTH_TOKEN === undefined) ctx.addIssue({ code: "custom", path: ["HERALD_TWILIO_AUTH_TOKEN"], message: WITH_TWILIO });
+    if (e.HERALD_TWILIO_FROM === undefined && e.HERALD_TWILIO_MESSAGING_SERVICE_SID === undefined) {
+      ctx.addIssue({ code: "custom", path: ["HERALD_TWILIO_FROM"], message: `or HERALD_TWILIO_MESSAGING_SERVICE_SID ${WITH_TWILIO}` });
+    }
+  },
+  // Also when another variable is bad, so one start-up names every problem at once.
+  { when: () => true },
+);
+
+export type TwilioSettings = {
+  kind: "twilio";
+  accountSid: string;
+  /** Secret: passed to the sender only, never logged. */
+  authToken: string;
+  from: string | undefined;
+  messagingServiceSid: string | undefined;
+  baseUrl: string;
+  statusCallback: string | undefined;
+};
+
+export type SnsSettings = { kind: "sns"; senderId: string | undefined };
 
 export type SmsConfig = DeliverySettings & {
   tableName: string;
   queueUrl: string | undefined;
-  provider:
-    | { kind: "sns"; senderId: string | undefined }
-    | {
-        kind: "twilio";
-        accountSid: string;
-        authToken: string;
-        from: string | undefined;
-        messagingServiceSid: string | undefined;
-        baseUrl: string;
-        statusCallback: string | undefined;
-      };
+  provider: SnsSettings | TwilioSettings;
   maxSendRate: number;
 };
 
@@ -40,20 +70,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ...deliverySettings(e),
     tableName: e.HERALD_TABLE_NAME,
     queueUrl: e.HERALD_SMS_QUEUE_URL,
-    provider: e.HERALD_SMS_PROVIDER === "sns" ? { kind: "sns", senderId: e.HERALD_SNS_SENDER_ID } : twilio(e),
+    provider: e.HERALD_SMS_PROVIDER === "twilio" ? twilioSettings(e) : { kind: "sns", senderId: e.HERALD_SNS_SENDER_ID },
     maxSendRate: e.HERALD_SMS_MAX_SEND_RATE,
   };
 }
 
-function twilio(e: z.infer<typeof SmsEnv>): SmsConfig["provider"] {
-  const missing = (name: string) => new ConfigError(`invalid configuration: ${name}: is required when HERALD_SMS_PROVIDER=twilio`);
-  if (!e.HERALD_TWILIO_ACCOUNT_SID) throw missing("HERALD_TWILIO_ACCOUNT_SID");
-  if (!e.HERALD_TWILIO_AUTH_TOKEN) throw missing("HERALD_TWILIO_AUTH_TOKEN");
-  if (!e.HERALD_TWILIO_FROM && !e.HERALD_TWILIO_MESSAGING_SERVICE_SID) throw missing("HERALD_TWILIO_FROM or HERALD_TWILIO_MESSAGING_SERVICE_SID");
+function twilioSettings(e: z.infer<typeof SmsEnv>): TwilioSettings {
+  const { HERALD_TWILIO_ACCOUNT_SID: accountSid, HERALD_TWILIO_AUTH_TOKEN: authToken } = e;
+  // The refinement above has made sure of both; this only narrows their types.
+  if (accountSid === undefined || authToken === undefined) throw new Error("unreachable: Twilio credentials unchecked");
   return {
     kind: "twilio",
-    accountSid: e.HERALD_TWILIO_ACCOUNT_SID,
-    authToken: e.HERALD_TWILIO_AUTH_TOKEN,
+    accountSid,
+    authToken,
     from: e.HERALD_TWILIO_FROM,
     messagingServiceSid: e.HERALD_TWILIO_MESSAGING_SERVICE_SID,
     baseUrl: e.HERALD_TWILIO_BASE_URL,

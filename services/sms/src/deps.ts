@@ -25,9 +25,18 @@ export function buildDeps(config: SmsConfig): HandleDeps {
 }
 
 function senderFor(config: SmsConfig): SmsSender {
-  const p = config.provider;
-  if (p.kind === "sns") {
-    return new SnsSmsSender(new SNSClient({ requestHandler: { requestTimeout: config.sendTimeoutMs } }), { senderId: p.senderId });
+  const provider = config.provider;
+  if (provider.kind === "sns") {
+    const sns = new SNSClient({ requestHandler: { requestTimeout: config.sendTimeoutMs } });
+    return new SnsSmsSender(sns, { senderId: provider.senderId });
   }
-  return new TwilioSmsSender({ ...p, timeoutMs: config.sendTimeoutMs });
+  return new TwilioSmsSender({
+    accountSid: provider.accountSid,
+    authToken: provider.authToken,
+    from: provider.from,
+    messagingServiceSid: provider.messagingServiceSid,
+    statusCallback: provider.statusCallback,
+    baseUrl: provider.baseUrl,
+    timeoutMs: config.sendTimeoutMs,
+  });
 }

@@ -4,6 +4,7 @@ import { PermanentError } from "@herald/platform";
 import type { SmsSender } from "../ports/sms-sender";
 
 export type HandleDeps = DeliverDeps & { sender: SmsSender };
+export type { Delivery };
 
 /** Sends one queued SMS through the provider and records the outcome (see `deliver`). */
 export function handleSmsMessage(envelope: QueueEnvelope, delivery: Delivery, deps: HandleDeps): Promise<void> {

@@ -1,118 +1,234 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { SmsContent } from "@herald/contracts";
 import { PermanentError, TransientError } from "@herald/platform";
-import { TwilioSmsSender } from "../../src/adapters/twilio-sms-sender";
+import { freePort } from "@herald/testing";
+import { TwilioSmsSender, type TwilioOptions } from "../../src/adapters/twilio-sms-sender";
+import { startFakeTwilio, type FakeTwilio, type ScriptedAnswer } from "../support/fake-twilio";
 
-const SID = `AC${"a".repeat(32)}`;
-const TOKEN = "twilio-test-token";
-const NUMBER = "+447911123456";
-
-type Seen = { method: string; path: string; auth: string; type: string; form: URLSearchParams };
-type Answer = { status: number; body?: unknown; hang?: boolean };
-
-/** A local stand-in for api.twilio.com: records each request and answers as Twilio documents. */
-let server: Server;
-let baseUrl: string;
-const seen: Seen[] = [];
-let answer: Answer = { status: 201 };
+const ACCOUNT_SID = `AC${"0123456789abcdef".repeat(2)}`;
+const AUTH_TOKEN = "f00dfeedf00dfeedf00dfeedf00dfeed";
+const FROM = "+15005550006";
+const SERVICE_SID = `MG${"fedcba9876543210".repeat(2)}`;
+let twilio: FakeTwilio;
 
 beforeAll(async () => {
-  server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    let raw = "";
-    for await (const chunk of req) raw += chunk;
-    seen.push({ method: req.method ?? "", path: req.url ?? "", auth: req.headers.authorization ?? "", type: req.headers["content-type"] ?? "", form: new URLSearchParams(raw) });
-    if (answer.hang) return; // never answers: the client's timeout must fire
-    const body = answer.body ?? {
-      sid: `SM${"0".repeat(31)}1`,
-      account_sid: SID,
-      to: new URLSearchParams(raw).get("To"),
-      from: new URLSearchParams(raw).get("From"),
-      body: new URLSearchParams(raw).get("Body"),
-      status: "queued",
-      num_segments: "1",
-      direction: "outbound-api",
-      api_version: "2010-04-01",
-      uri: `/2010-04-01/Accounts/${SID}/Messages/SM${"0".repeat(31)}1.json`,
-    };
-    res.writeHead(answer.status, { "content-type": "application/json" });
-    res.end(JSON.stringify(body));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  twilio = await startFakeTwilio({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await twilio?.stop();
 });
 
-const twilioError = (status: number, code: number) => ({
-  status,
-  body: { code, message: `The 'To' number ${NUMBER} is not valid.`, more_info: `https://www.twilio.com/docs/errors/${code}`, status },
+// Every request a test makes must be one Twilio accepts as well-formed, unless it says otherwise.
+afterEach(() => {
+  expect(twilio.takeRejections()).toEqual([]);
 });
 
-function aSender(overrides: Partial<ConstructorParameters<typeof TwilioSmsSender>[0]> = {}) {
-  return new TwilioSmsSender({ accountSid: SID, authToken: TOKEN, from: "+15005550006", baseUrl, timeoutMs: 500, ...overrides });
+function aSender(overrides: Partial<TwilioOptions> = {}): TwilioSmsSender {
+  return new TwilioSmsSender({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: FROM, baseUrl: twilio.baseUrl, timeoutMs: 2_000, ...overrides });
 }
 
-describe("TwilioSmsSender against a Twilio-shaped server", () => {
-  it("posts the form Twilio documents with basic auth and returns the message SID", async () => {
+/** A distinct number per test, so the server's scripted answers never cross. */
+let nextNumber = 100;
+function anSms(text = "Your code is 123456"): SmsContent {
+  nextNumber += 1;
+  return { channel: "sms", to: `+4479111${String(nextNumber).padStart(5, "0")}`, text };
+}
+
+const basicAuth = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString("base64")}`;
+const messagesPath = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
+
+function requestsFor(to: string) {
+  return twilio.requests.filter((r) => r.form.To === to);
+}
+
+describe("TwilioSmsSender", () => {
+  it("posts To, Body and From as a form with basic auth and returns the new Message's sid when Twilio answers 201", async () => {
     // Prepare
-    answer = { status: 201 };
-    seen.length = 0;
+    const sms = anSms("Code: 12&34=56 + café ✓");
 
     // Act
-    const result = await aSender().send({ channel: "sms", to: NUMBER, text: "Your code is 123456" });
+    const { providerMessageId } = await aSender().send(sms);
 
     // Assess
-    expect(result.providerMessageId).toBe(`SM${"0".repeat(31)}1`);
-    expect(seen).toHaveLength(1);
-    const request = seen[0];
-    expect(request?.method).toBe("POST");
-    expect(request?.path).toBe(`/2010-04-01/Accounts/${SID}/Messages.json`);
-    expect(request?.auth).toBe(`Basic ${Buffer.from(`${SID}:${TOKEN}`).toString("base64")}`);
-    expect(request?.type).toMatch(/^application\/x-www-form-urlencoded/);
-    expect(Object.fromEntries(request?.form ?? [])).toEqual({ To: NUMBER, Body: "Your code is 123456", From: "+15005550006" });
+    expect(providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
+    expect(twilio.created.filter((m) => m.to === sms.to)).toEqual([{ sid: providerMessageId, to: sms.to, body: sms.text }]);
+    expect(requestsFor(sms.to)).toEqual([
+      {
+        method: "POST",
+        path: messagesPath,
+        authorization: basicAuth,
+        contentType: "application/x-www-form-urlencoded",
+        form: { To: sms.to, Body: sms.text, From: FROM },
+      },
+    ]);
   });
 
-  it("sends MessagingServiceSid instead of From when a messaging service is configured", async () => {
-    answer = { status: 201 };
-    seen.length = 0;
-    const service = `MG${"b".repeat(32)}`;
-    await aSender({ from: undefined, messagingServiceSid: service }).send({ channel: "sms", to: NUMBER, text: "hi" });
-    expect(seen[0]?.form.get("MessagingServiceSid")).toBe(service);
-    expect(seen[0]?.form.has("From")).toBe(false);
+  it("sends MessagingServiceSid and no From when only a messaging service is configured", async () => {
+    // Prepare
+    const sms = anSms();
+
+    // Act
+    const { providerMessageId } = await aSender({ from: undefined, messagingServiceSid: SERVICE_SID }).send(sms);
+
+    // Assess
+    expect(twilio.created.map((m) => m.sid)).toContain(providerMessageId);
+    expect(requestsFor(sms.to).map((r) => [r.method, r.path, r.authorization, r.form])).toEqual([
+      ["POST", messagesPath, basicAuth, { To: sms.to, Body: sms.text, MessagingServiceSid: SERVICE_SID }],
+    ]);
   });
 
-  const failures: { name: string; answer: Answer; type: typeof PermanentError | typeof TransientError; code: string }[] = [
-    { name: "400 / 21211 invalid number", answer: twilioError(400, 21211), type: PermanentError, code: "sms.invalid_number" },
-    { name: "400 / 21610 unsubscribed", answer: twilioError(400, 21610), type: PermanentError, code: "sms.unsubscribed" },
-    { name: "400 / another code", answer: twilioError(400, 21601), type: PermanentError, code: "sms.rejected" },
-    { name: "429 / 20429 too many requests", answer: twilioError(429, 20429), type: TransientError, code: "sms.throttled" },
-    { name: "500", answer: { status: 500, body: { code: 20500, message: "Internal Server Error", status: 500 } }, type: TransientError, code: "sms.provider_unavailable" },
-    { name: "401 / 20003 bad credentials", answer: twilioError(401, 20003), type: TransientError, code: "sms.provider_auth" },
-    { name: "no answer (timeout)", answer: { status: 200, hang: true }, type: TransientError, code: "sms.network" },
+  it("adds StatusCallback when a status callback URL is configured", async () => {
+    // Prepare
+    const sms = anSms();
+    const callback = "https://herald.example.com/v1/providers/twilio/status";
+
+    // Act
+    await aSender({ statusCallback: callback }).send(sms);
+
+    // Assess
+    expect(requestsFor(sms.to).map((r) => r.form)).toEqual([{ To: sms.to, Body: sms.text, From: FROM, StatusCallback: callback }]);
+  });
+
+  it("refuses to be built without a From number or a messaging service", () => {
+    // Act
+    const build = () => aSender({ from: undefined, messagingServiceSid: undefined });
+
+    // Assess
+    expect(build).toThrow(/From number or a MessagingServiceSid/);
+  });
+
+  const failures: { when: string; answer: ScriptedAnswer; permanent: boolean; code: string; reason: RegExp }[] = [
+    {
+      when: "Twilio answers 400 with 21211 (invalid 'To' number)",
+      answer: { kind: "error", status: 400, code: 21211 },
+      permanent: true,
+      code: "sms.invalid_number",
+      reason: /^Twilio refused the message: .*\(21211\)$/,
+    },
+    {
+      when: "Twilio answers 400 with 21610 (unsubscribed)",
+      answer: { kind: "error", status: 400, code: 21610 },
+      permanent: true,
+      code: "sms.unsubscribed",
+      reason: /\(21610\)$/,
+    },
+    {
+      when: "Twilio answers 400 with 21614 (not a mobile number)",
+      answer: { kind: "error", status: 400, code: 21614 },
+      permanent: true,
+      code: "sms.not_mobile",
+      reason: /\(21614\)$/,
+    },
+    {
+      when: "Twilio answers 400 with 21408 (region not enabled)",
+      answer: { kind: "error", status: 400, code: 21408 },
+      permanent: true,
+      code: "sms.region_not_enabled",
+      reason: /\(21408\)$/,
+    },
+    {
+      when: "Twilio answers 400 with a code it has no specific outcome for",
+      answer: { kind: "error", status: 400, code: 21620 },
+      permanent: true,
+      code: "sms.rejected",
+      reason: /^Twilio refused the message \(21620\)$/,
+    },
+    {
+      when: "Twilio answers 429 with 20429",
+      answer: { kind: "error", status: 429, code: 20429 },
+      permanent: false,
+      code: "sms.throttled",
+      reason: /^Twilio throttled the send \(20429\)$/,
+    },
+    {
+      when: "Twilio answers 500 with 20500",
+      answer: { kind: "error", status: 500, code: 20500 },
+      permanent: false,
+      code: "sms.provider_unavailable",
+      reason: /^Twilio failed \(20500\)$/,
+    },
+    {
+      when: "a proxy in front of Twilio answers 502 with an HTML page",
+      answer: { kind: "raw", status: 502, contentType: "text/html", body: "<html><body>Bad Gateway</body></html>" },
+      permanent: false,
+      code: "sms.provider_unavailable",
+      reason: /^Twilio failed \(HTTP 502\)$/,
+    },
+    {
+      when: "Twilio answers 201 without a sid",
+      answer: { kind: "raw", status: 201, contentType: "application/json", body: JSON.stringify({ status: "queued" }) },
+      permanent: false,
+      code: "sms.no_message_id",
+      reason: /without a message sid/,
+    },
   ];
 
   for (const f of failures) {
-    it(`maps ${f.name} to ${f.code}, without the number in the reason`, async () => {
+    it(`throws ${f.permanent ? "PermanentError" : "TransientError"} ${f.code}, without the number or Twilio's text, when ${f.when}`, async () => {
       // Prepare
-      answer = f.answer;
+      const sms = anSms();
+      twilio.answer(sms.to, f.answer);
 
       // Act
-      const attempt = aSender().send({ channel: "sms", to: NUMBER, text: "hi" });
+      const error: unknown = await aSender().send(sms).catch((e: unknown) => e);
 
       // Assess
-      const error = await attempt.catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(f.type);
-      expect(error).toMatchObject({ code: f.code });
-      expect((error as Error).message).not.toContain(NUMBER);
+      expect(error).toBeInstanceOf(f.permanent ? PermanentError : TransientError);
+      expect(error).toMatchObject({ code: f.code, retryable: !f.permanent });
+      const reason = error instanceof Error ? error.message : "";
+      expect(reason).toMatch(f.reason);
+      expect(reason).not.toContain(sms.to);
+      expect(reason).not.toContain("is not a valid phone number");
+      expect(requestsFor(sms.to)).toHaveLength(1);
     });
   }
 
-  it("answers network errors as transient when nothing listens", async () => {
-    const error = await aSender({ baseUrl: "http://127.0.0.1:1" }).send({ channel: "sms", to: NUMBER, text: "hi" }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "sms.network", retryable: true });
+  it("throws TransientError sms.provider_auth, not a permanent failure, when Twilio answers 401 with 20003 for a wrong auth token", async () => {
+    // Prepare
+    const sms = anSms();
+    const wrongToken = "0000000000000000000000000000dead";
+
+    // Act
+    const attempt = aSender({ authToken: wrongToken }).send(sms);
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(TransientError);
+    await expect(attempt).rejects.toMatchObject({ code: "sms.provider_auth", retryable: true, message: "Twilio refused the credentials (20003)" });
+    const error: unknown = await attempt.catch((e: unknown) => e);
+    expect(String(error instanceof Error && error.message)).not.toContain(wrongToken);
+    expect(twilio.takeRejections()).toEqual(["authorization"]);
+  });
+
+  it("throws TransientError sms.network when Twilio does not answer within the timeout", async () => {
+    // Prepare
+    const sms = anSms();
+    twilio.answer(sms.to, { kind: "hang" });
+    const started = Date.now();
+
+    // Act
+    const attempt = aSender({ timeoutMs: 300 }).send(sms);
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: "TransientError",
+      code: "sms.network",
+      retryable: true,
+      message: "Twilio did not answer within 300 ms",
+    });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(requestsFor(sms.to)).toHaveLength(1);
+  });
+
+  it("throws TransientError sms.network when nothing listens at the base URL", async () => {
+    // Prepare
+    const closed = `http://127.0.0.1:${await freePort()}`;
+
+    // Act
+    const attempt = aSender({ baseUrl: closed }).send(anSms());
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(TransientError);
+    await expect(attempt).rejects.toMatchObject({ code: "sms.network", message: "Could not reach Twilio (ECONNREFUSED)" });
   });
 });
