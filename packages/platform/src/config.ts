@@ -45,7 +45,12 @@ export const env = {
           .filter(Boolean),
       ),
   int: (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-    z.coerce.number({ error: "must be a number" }).int({ error: "must be an integer" }).min(min).max(max).default(fallback),
+    z.coerce
+      .number({ error: "must be a number" })
+      .int({ error: "must be an integer" })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` })
+      .default(fallback),
   logLevel: () => z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT", "debug", "info", "warn", "error", "silent"]).default("INFO"),
 };
 

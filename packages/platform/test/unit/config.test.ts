@@ -112,3 +112,12 @@ describe("parseEnv", () => {
     expect((error as ConfigError).message).not.toContain("hunter2");
   });
 });
+
+describe("env.int bounds", () => {
+  it("names the bound a number breaks, not just 'must be a number'", () => {
+    const schema = z.object({ HERALD_MAX_RECEIVES: env.int(5, 1, 1000) });
+    expect(() => parseEnv(schema, { HERALD_MAX_RECEIVES: "0" })).toThrow("invalid configuration: HERALD_MAX_RECEIVES: must be at least 1");
+    expect(() => parseEnv(schema, { HERALD_MAX_RECEIVES: "1001" })).toThrow("HERALD_MAX_RECEIVES: must be at most 1000");
+    expect(() => parseEnv(schema, { HERALD_MAX_RECEIVES: "x" })).toThrow("HERALD_MAX_RECEIVES: must be a number");
+  });
+});
