@@ -11,6 +11,7 @@ import { createLogger, systemClock } from "@herald/platform";
 import { randomUUID } from "node:crypto";
 import { MemoryIdempotencyStore } from "../../services/ingest/src/adapters/memory-idempotency-store";
 import { createApp } from "../../services/ingest/src/app";
+import { fromCredentials } from "../../services/ingest/src/http/identity";
 
 const N = Number(process.env.BENCH_REQUESTS ?? 20_000);
 
@@ -19,7 +20,7 @@ const { key } = await createApiKey(apiKeys, { tenant: "bench", roles: [...ALL_RO
 const app = createApp({
   store: new MemoryMessageStore(),
   queue: { enqueue: async () => "sqs-id", enqueueBatch: async (_queue, entries) => entries.map(() => true) },
-  authenticate: createAuthenticator({ apiKeys }),
+  identify: fromCredentials(createAuthenticator({ apiKeys })),
   cipher: new EnvelopeCipher(new MemoryDataKeyProvider()),
   idempotency: new MemoryIdempotencyStore(),
   clock: systemClock,

@@ -41,8 +41,10 @@ export class ValidationError extends AppError {
 }
 
 export class UnauthorizedError extends AppError {
-  constructor(message = "Missing or invalid credentials") {
-    super("auth.unauthorized", message, { status: 401, headers: { "www-authenticate": 'Bearer realm="herald"' } });
+  /** `bearerError` is RFC 6750's error code for WWW-Authenticate, e.g. "invalid_token". */
+  constructor(message = "Missing or invalid credentials", bearerError?: "invalid_token" | "invalid_request") {
+    const challenge = bearerError === undefined ? 'Bearer realm="herald"' : `Bearer realm="herald", error="${bearerError}"`;
+    super("auth.unauthorized", message, { status: 401, headers: { "www-authenticate": challenge } });
     this.name = "UnauthorizedError";
   }
 }

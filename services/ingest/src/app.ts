@@ -1,12 +1,13 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Authenticator } from "@herald/auth";
+import type { TokenBucketLimiter } from "@herald/auth";
 import type { EnvelopeCipher } from "@herald/crypto";
 import type { MessageStore } from "@herald/messages";
 import type { MessageQueue } from "@herald/queue";
 import type { Clock, Logger } from "@herald/platform";
 import type { AppEnv } from "./http/env";
 import type { IdempotencyStore } from "./ports/idempotency-store";
-import { authenticate, jsonBody } from "./http/middleware";
+import type { IdentitySource } from "./http/identity";
+import { corsFor, identify, jsonBody, throttle } from "./http/middleware";
 import { createErrorHandler, fieldErrors, problemResponse } from "./http/problem";
 import { registerHealthRoutes } from "./routes/health";
 import { registerMessageRoutes } from "./routes/messages";
@@ -15,7 +16,12 @@ import { registerSecureRoutes } from "./routes/secure";
 export type AppDeps = {
   store: MessageStore;
   queue: MessageQueue;
-  authenticate: Authenticator;
+  /** Who is calling: the request's credential locally, the authorizer's context on AWS. */
+  identify: IdentitySource;
+  /** Per-principal rate limit; none when undefined. */
+  throttle?: TokenBucketLimiter;
+  /** Browser origins allowed to call the API (CORS); none when empty. */
+  corsOrigins?: readonly string[];
   cipher: EnvelopeCipher;
   idempotency: IdempotencyStore;
   clock: Clock;
@@ -48,8 +54,10 @@ export function createApp(deps: AppDeps) {
       ms: Math.round(performance.now() - started),
     });
   });
+  if (deps.corsOrigins && deps.corsOrigins.length > 0) app.use("*", corsFor(deps.corsOrigins));
   app.use("/v1/*", jsonBody());
-  app.use("/v1/*", authenticate(deps.authenticate));
+  app.use("/v1/*", identify(deps.identify));
+  if (deps.throttle) app.use("/v1/*", throttle(deps.throttle));
 
   registerHealthRoutes(app);
   registerMessageRoutes(app, deps);

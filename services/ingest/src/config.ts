@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EmailAddress } from "@herald/contracts";
+import { loadOAuthSettings, type OAuthSettings } from "@herald/auth";
 import { env, parseEnv } from "@herald/platform";
 
 const IngestEnv = z.object({
@@ -13,6 +14,19 @@ const IngestEnv = z.object({
   HERALD_HOST: z.string().default("127.0.0.1"),
   HERALD_PORT: env.int(8787, 0, 65535),
   HERALD_LOG_LEVEL: env.logLevel(),
+  /**
+   * `credentials`: check each request's API key or bearer token here (local). `authorizer`: take
+   * the identity from the API Gateway Lambda authorizer's context (AWS); headers are not read.
+   */
+  HERALD_IDENTITY_SOURCE: z.enum(["credentials", "authorizer"], { error: "must be credentials or authorizer" }).default("credentials"),
+  /** Per-principal requests per second (token bucket refill); 0 turns the limit off. */
+  HERALD_RATE_LIMIT: env.int(50, 0, 100_000),
+  /** Per-principal burst (bucket size). */
+  HERALD_RATE_BURST: env.int(100, 1, 100_000),
+  /** Browser origins allowed by CORS, comma-separated (https://app.example.com); none when empty. */
+  HERALD_CORS_ORIGINS: env.list().pipe(
+    z.array(z.string().refine((o) => URL.canParse(o) && new URL(o).origin === o, "each entry must be an origin like https://app.example.com")),
+  ),
 });
 
 export type IngestConfig = {
@@ -22,6 +36,11 @@ export type IngestConfig = {
   host: string;
   port: number;
   logLevel: string;
+  identitySource: "credentials" | "authorizer";
+  /** OAuth 2.0 introspection, when configured (only used with identitySource credentials). */
+  oauth: OAuthSettings | undefined;
+  rateLimit: { ratePerSecond: number; burst: number } | undefined;
+  corsOrigins: string[];
 };
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): IngestConfig {
@@ -33,5 +52,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: e.HERALD_HOST,
     port: e.HERALD_PORT,
     logLevel: e.HERALD_LOG_LEVEL,
+    identitySource: e.HERALD_IDENTITY_SOURCE,
+    oauth: loadOAuthSettings(source),
+    rateLimit: e.HERALD_RATE_LIMIT === 0 ? undefined : { ratePerSecond: e.HERALD_RATE_LIMIT, burst: e.HERALD_RATE_BURST },
+    corsOrigins: e.HERALD_CORS_ORIGINS,
   };
 }

@@ -2,30 +2,44 @@ import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoApiKeyStore, createAuthenticator } from "@herald/auth";
+import { DynamoApiKeyStore, TokenBucketLimiter, createAuthenticator, createIntrospector, createTokenVerifier } from "@herald/auth";
 import { EnvelopeCipher, KmsDataKeyProvider } from "@herald/crypto";
 import { DynamoMessageStore } from "@herald/messages";
 import { SqsMessageQueue } from "@herald/queue";
-import { createLogger, systemClock } from "@herald/platform";
+import { createLogger, systemClock, type Logger } from "@herald/platform";
 import { DynamoIdempotencyStore } from "./adapters/dynamo-idempotency-store";
 import type { AppDeps } from "./app";
 import type { IngestConfig } from "./config";
+import { fromAuthorizer, fromCredentials, type IdentitySource } from "./http/identity";
 
 /** The composition root: adapters built once per process from configuration. */
 export function buildDeps(config: IngestConfig): AppDeps {
   const dynamo = new DynamoDBClient({});
   const sqs = new SQSClient({});
+  const logger = createLogger("ingest", config.logLevel);
   return {
     store: new DynamoMessageStore(dynamo, config.tableName),
     queue: new SqsMessageQueue(sqs, config.queueUrls),
     // Opens store_secure content for the decrypt route; on AWS only that route's function may
     // call kms:Decrypt, so the other routes never reach KMS.
     cipher: new EnvelopeCipher(new KmsDataKeyProvider(new KMSClient({}))),
-    authenticate: createAuthenticator({ apiKeys: new DynamoApiKeyStore(dynamo, config.tableName) }),
+    identify: identitySource(config, dynamo, logger),
+    ...(config.rateLimit && { throttle: new TokenBucketLimiter(config.rateLimit) }),
+    corsOrigins: config.corsOrigins,
     idempotency: new DynamoIdempotencyStore(dynamo, config.tableName),
     clock: systemClock,
     newId: randomUUID,
-    logger: createLogger("ingest", config.logLevel),
+    logger,
     senders: config.senders,
   };
+}
+
+function identitySource(config: IngestConfig, dynamo: DynamoDBClient, logger: Logger): IdentitySource {
+  if (config.identitySource === "authorizer") return fromAuthorizer(systemClock);
+  const verifyToken =
+    config.oauth &&
+    createTokenVerifier({ settings: config.oauth, introspect: createIntrospector(config.oauth, { logger }), logger });
+  return fromCredentials(
+    createAuthenticator({ apiKeys: new DynamoApiKeyStore(dynamo, config.tableName), ...(verifyToken && { verifyToken }) }),
+  );
 }

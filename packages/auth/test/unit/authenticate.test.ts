@@ -15,7 +15,8 @@ describe("credentialOf", () => {
     ["x-api-key with spaces around it", { "x-api-key": "  hk_abc  " }, "hk_abc"],
     ["Authorization: Bearer", { authorization: "Bearer hk_abc" }, "hk_abc"],
     ["a lower-case bearer scheme", { authorization: "bearer hk_abc" }, "hk_abc"],
-    ["x-api-key before Authorization", { "x-api-key": "hk_first", authorization: "Bearer hk_second" }, "hk_first"],
+    ["the same credential in both headers", { "x-api-key": "hk_same", authorization: "Bearer hk_same" }, "hk_same"],
+    ["x-api-key next to a non-bearer Authorization", { "x-api-key": "hk_first", authorization: "Basic dXNlcjpwYXNz" }, "hk_first"],
     ["an empty x-api-key next to Authorization", { "x-api-key": " ", authorization: "Bearer hk_second" }, "hk_second"],
   ])("reads %s", (_, headers, expected) => {
     // Prepare
@@ -45,16 +46,47 @@ describe("credentialOf", () => {
   });
 });
 
+describe("credentialOf, refusing ambiguity", () => {
+  it("refuses two different credentials instead of preferring one", () => {
+    // Prepare
+    const reader = new Headers({ "x-api-key": "hk_first", authorization: "Bearer hk_second" });
+
+    // Act
+    const attempt = () => credentialOf(reader);
+
+    // Assess
+    expect(attempt).toThrow(UnauthorizedError);
+  });
+
+  it("reads only Authorization when told to, ignoring x-api-key entirely", () => {
+    // Prepare
+    const onlyKey = new Headers({ "x-api-key": "hk_first" });
+    const both = new Headers({ "x-api-key": "hk_first", authorization: "Bearer hk_second" });
+
+    // Act
+    const fromKeyOnly = credentialOf(onlyKey, { authorizationOnly: true });
+    const fromBoth = credentialOf(both, { authorizationOnly: true });
+
+    // Assess
+    expect(fromKeyOnly).toBeUndefined();
+    expect(fromBoth).toBe("hk_second");
+  });
+});
+
 describe("createAuthenticator", () => {
   it("returns the key's identity for an x-api-key header", async () => {
     // Prepare
     const { authenticate, key } = await anAuthenticator();
 
     // Act
-    const identity = await authenticate(new Headers({ "x-api-key": key }));
+    const result = await authenticate(new Headers({ "x-api-key": key }));
 
     // Assess
-    expect(identity).toEqual({ principal: "svc:billing", tenant: "acme", roles: [Roles.send, Roles.read] });
+    expect(result).toEqual({
+      identity: { principal: "svc:billing", tenant: "acme", roles: [Roles.send, Roles.read] },
+      method: "api_key",
+      expiresAt: undefined,
+    });
   });
 
   it("returns the key's identity for Authorization: Bearer", async () => {
@@ -62,10 +94,10 @@ describe("createAuthenticator", () => {
     const { authenticate, key } = await anAuthenticator();
 
     // Act
-    const identity = await authenticate(new Headers({ authorization: `Bearer ${key}` }));
+    const result = await authenticate(new Headers({ authorization: `Bearer ${key}` }));
 
     // Assess
-    expect(identity).toEqual({ principal: "svc:billing", tenant: "acme", roles: [Roles.send, Roles.read] });
+    expect(result.identity).toEqual({ principal: "svc:billing", tenant: "acme", roles: [Roles.send, Roles.read] });
   });
 
   it("rejects a request without credentials with UnauthorizedError", async () => {

@@ -1,14 +1,53 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { MAX_BODY_BYTES } from "@herald/contracts";
-import type { Authenticator } from "@herald/auth";
+import type { TokenBucketLimiter } from "@herald/auth";
 import type { AppEnv } from "./env";
+import type { IdentitySource } from "./identity";
 import { problemResponse } from "./problem";
 
-export function authenticate(authenticator: Authenticator): MiddlewareHandler<AppEnv> {
+export function identify(source: IdentitySource): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    c.set("identity", await authenticator(c.req.raw.headers));
+    c.set("identity", await source({ headers: c.req.raw.headers, env: c.env }));
     await next();
+  };
+}
+
+/** Per-principal throttling: 429 with Retry-After once the principal's bucket is empty. */
+export function throttle(limiter: TokenBucketLimiter): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const decision = limiter.take(c.get("identity").principal);
+    if (!decision.allowed) {
+      const seconds = String(decision.retryAfterSeconds);
+      return problemResponse(c, 429, "request.throttled", `Too many requests from this principal; retry in ${seconds} s`, undefined, {
+        "retry-after": seconds,
+      });
+    }
+    return next();
+  };
+}
+
+/**
+ * CORS for the configured origins only. A preflight from any other origin is refused (403), and
+ * its other requests get no CORS headers, so browsers block them. A preflight from an allowed
+ * origin is answered here, before authentication (browsers send it without credentials).
+ */
+export function corsFor(origins: readonly string[]): MiddlewareHandler<AppEnv> {
+  const allowed = new Set(origins);
+  const handler = cors({
+    origin: (origin) => (allowed.has(origin) ? origin : null),
+    allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+    allowHeaders: ["content-type", "authorization", "x-api-key", "idempotency-key"],
+    exposeHeaders: ["retry-after", "idempotent-replayed", "location"],
+    maxAge: 3600,
+  });
+  return async (c, next) => {
+    const origin = c.req.header("origin");
+    if (c.req.method === "OPTIONS" && origin !== undefined && c.req.header("access-control-request-method") !== undefined) {
+      if (!allowed.has(origin)) return problemResponse(c, 403, "cors.origin_not_allowed", "This origin may not call the API");
+    }
+    return handler(c, next);
   };
 }
 

@@ -6,6 +6,7 @@ import { EnvelopeCipher, MemoryDataKeyProvider } from "@herald/crypto";
 import type { BatchEntry, EnqueueOptions, MessageQueue, QueueName } from "@herald/queue";
 import { MemoryIdempotencyStore } from "../../src/adapters/memory-idempotency-store";
 import { createApp } from "../../src/app";
+import { fromCredentials } from "../../src/http/identity";
 
 /** A queue port that records what it was given, and can be told to fail. */
 export class RecordingQueue implements MessageQueue {
@@ -48,7 +49,7 @@ export async function anIngestApp(options: { now?: Date } = {}) {
   const app = createApp({
     store,
     queue,
-    authenticate: createAuthenticator({ apiKeys }),
+    identify: fromCredentials(createAuthenticator({ apiKeys })),
     cipher,
     idempotency: new MemoryIdempotencyStore(),
     clock: { now: () => options.now ?? NOW },

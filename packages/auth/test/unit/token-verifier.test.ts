@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import { AppError, UnauthorizedError } from "@herald/platform";
+import { createTokenVerifier, type IntrospectionAnswer } from "../../src/index";
+
+const START = Date.parse("2026-11-23T10:00:00Z");
+
+/** A provider port whose answers the test decides, counting calls; the wire is tested elsewhere. */
+function aProvider() {
+  const clock = { t: START, now: () => new Date(clock.t) };
+  const provider = {
+    calls: 0,
+    failing: false,
+    answers: new Map<string, IntrospectionAnswer>(),
+    introspect: async (token: string): Promise<IntrospectionAnswer> => {
+      provider.calls += 1;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (provider.failing) {
+        throw new AppError("auth.provider_unavailable", "The identity provider is not answering", { status: 503, retryable: true });
+      }
+      return provider.answers.get(token) ?? { active: false };
+    },
+  };
+  const tokenFor = (token: string, expiresInSeconds: number, claims: Record<string, unknown> = {}) => {
+    provider.answers.set(token, {
+      active: true,
+      sub: "alice",
+      tenant: "acme",
+      scope: "messages:send",
+      exp: Math.floor(clock.t / 1000) + expiresInSeconds,
+      ...claims,
+    });
+    return token;
+  };
+  const verify = createTokenVerifier({
+    settings: { issuer: undefined, audiences: [], rolesClaim: "scope", tenantClaim: "tenant", cacheTtlSeconds: 300, negativeCacheTtlSeconds: 10 },
+    introspect: provider.introspect,
+    clock,
+  });
+  return { clock, provider, tokenFor, verify };
+}
+
+describe("createTokenVerifier", () => {
+  it("introspects a token once for 100 sequential requests", async () => {
+    // Prepare
+    const { provider, tokenFor, verify } = aProvider();
+    const token = tokenFor("token-1", 3600);
+
+    // Act
+    for (let i = 0; i < 100; i++) await verify(token);
+
+    // Assess
+    expect(provider.calls).toBe(1);
+  });
+
+  it("makes one introspection call for 100 concurrent requests with a new token", async () => {
+    // Prepare
+    const { provider, tokenFor, verify } = aProvider();
+    const token = tokenFor("token-1", 3600);
+
+    // Act
+    const results = await Promise.all(Array.from({ length: 100 }, () => verify(token)));
+
+    // Assess
+    expect(provider.calls).toBe(1);
+    expect(new Set(results.map((r) => r.identity.principal))).toEqual(new Set(["alice"]));
+  });
+
+  it("asks again after the maximum TTL, even if the token lives longer", async () => {
+    // Prepare
+    const { clock, provider, tokenFor, verify } = aProvider();
+    const token = tokenFor("token-1", 3600);
+    await verify(token);
+
+    // Act
+    clock.t += 299_000;
+    await verify(token);
+    const callsBeforeTtl = provider.calls;
+    clock.t += 2000;
+    await verify(token);
+
+    // Assess
+    expect(callsBeforeTtl).toBe(1);
+    expect(provider.calls).toBe(2);
+  });
+
+  it("stops accepting a token at its exp, before the maximum TTL, without asking the provider", async () => {
+    // Prepare
+    const { clock, provider, tokenFor, verify } = aProvider();
+    const token = tokenFor("token-1", 60);
+    await verify(token);
+    provider.answers.set(token, { ...provider.answers.get(token)!, active: false });
+
+    // Act
+    clock.t += 61_000;
+    const attempt = verify(token);
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(attempt).rejects.toThrow(/expired|inactive/);
+  });
+
+  it("remembers a refusal briefly, then asks again", async () => {
+    // Prepare
+    const { clock, provider, verify } = aProvider();
+
+    // Act
+    for (let i = 0; i < 20; i++) await verify("bad").catch(() => undefined);
+    const callsWithinNegativeTtl = provider.calls;
+    clock.t += 11_000;
+    await verify("bad").catch(() => undefined);
+
+    // Assess
+    expect(callsWithinNegativeTtl).toBe(1);
+    expect(provider.calls).toBe(2);
+  });
+
+  it("keeps serving a cached answer while the provider is down, but only until the token expires", async () => {
+    // Prepare
+    const { clock, provider, tokenFor, verify } = aProvider();
+    const token = tokenFor("token-1", 600);
+    await verify(token);
+    provider.failing = true;
+
+    // Act
+    clock.t += 301_000; // refresh due: the provider is asked and fails
+    const duringOutage = await verify(token);
+    clock.t += 300_000; // past exp
+    const afterExp = verify(token);
+
+    // Assess
+    expect(duringOutage.identity.principal).toBe("alice");
+    await expect(afterExp).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+
+  it("answers 503 when the provider is down and nothing is cached, and recovers when it is back", async () => {
+    // Prepare
+    const { provider, tokenFor, verify } = aProvider();
+    const token = tokenFor("token-1", 600);
+    provider.failing = true;
+
+    // Act
+    const during = verify(token);
+    await during.catch(() => undefined);
+    provider.failing = false;
+    const after = await verify(token);
+
+    // Assess
+    await expect(during).rejects.toMatchObject({ status: 503, code: "auth.provider_unavailable" });
+    expect(after.identity.tenant).toBe("acme");
+  });
+
+  it("keeps tokens apart: a second token is introspected on its own", async () => {
+    // Prepare
+    const { provider, tokenFor, verify } = aProvider();
+    const a = tokenFor("token-a", 600);
+    const b = tokenFor("token-b", 600, { sub: "bob", tenant: "globex" });
+
+    // Act
+    const [ra, rb] = [await verify(a), await verify(b)];
+
+    // Assess
+    expect(provider.calls).toBe(2);
+    expect(ra.identity).toMatchObject({ principal: "alice", tenant: "acme" });
+    expect(rb.identity).toMatchObject({ principal: "bob", tenant: "globex" });
+  });
+});
