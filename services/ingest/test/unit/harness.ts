@@ -5,7 +5,7 @@ import { createLogger } from "@herald/platform";
 import { EnvelopeCipher, MemoryDataKeyProvider } from "@herald/crypto";
 import type { BatchEntry, EnqueueOptions, MessageQueue, QueueName } from "@herald/queue";
 import { MemoryIdempotencyStore } from "../../src/adapters/memory-idempotency-store";
-import { createApp } from "../../src/app";
+import { createApp, type AppDeps } from "../../src/app";
 import { fromCredentials } from "../../src/http/identity";
 
 /** A queue port that records what it was given, and can be told to fail. */
@@ -39,7 +39,9 @@ export class RecordingQueue implements MessageQueue {
 
 export const NOW = new Date("2026-11-23T10:00:00.000Z");
 
-export async function anIngestApp(options: { now?: Date } = {}) {
+export type IngestAppOptions = { now?: Date } & Partial<Pick<AppDeps, "identify" | "throttle" | "corsOrigins">>;
+
+export async function anIngestApp(options: IngestAppOptions = {}) {
   const store = new MemoryMessageStore();
   const queue = new RecordingQueue();
   const apiKeys = new MemoryApiKeyStore();
@@ -49,7 +51,9 @@ export async function anIngestApp(options: { now?: Date } = {}) {
   const app = createApp({
     store,
     queue,
-    identify: fromCredentials(createAuthenticator({ apiKeys })),
+    identify: options.identify ?? fromCredentials(createAuthenticator({ apiKeys })),
+    ...(options.throttle && { throttle: options.throttle }),
+    ...(options.corsOrigins && { corsOrigins: options.corsOrigins }),
     cipher,
     idempotency: new MemoryIdempotencyStore(),
     clock: { now: () => options.now ?? NOW },

@@ -1,0 +1,102 @@
+import type { APIGatewayRequestAuthorizerEventV2 } from "aws-lambda";
+import { describe, expect, it } from "vitest";
+import { createApiKey, createAuthenticator, MemoryApiKeyStore, type TokenVerifier } from "@herald/auth";
+import { Roles } from "@herald/contracts";
+import { AppError, createLogger, UnauthorizedError } from "@herald/platform";
+import { authorize } from "../../src/domain/authorize";
+
+/** The event API Gateway sends a payload-2.0 authorizer; identitySource holds the Authorization header. */
+function anEvent(headers: Record<string, string>): APIGatewayRequestAuthorizerEventV2 {
+  return {
+    version: "2.0",
+    type: "REQUEST",
+    routeArn: "arn:aws:execute-api:eu-west-1:123456789012:api/$default/POST/v1/messages",
+    identitySource: headers.authorization === undefined ? [] : [headers.authorization],
+    routeKey: "POST /v1/messages",
+    rawPath: "/v1/messages",
+    rawQueryString: "",
+    headers,
+    requestContext: {} as APIGatewayRequestAuthorizerEventV2["requestContext"],
+  } as APIGatewayRequestAuthorizerEventV2;
+}
+
+async function anAuthorizer(verifyToken?: TokenVerifier) {
+  const apiKeys = new MemoryApiKeyStore();
+  const { key } = await createApiKey(apiKeys, { principal: "svc:billing", tenant: "acme", roles: [Roles.send, Roles.read] });
+  const authenticate = createAuthenticator({ apiKeys, authorizationOnly: true, ...(verifyToken && { verifyToken }) });
+  const logs: string[] = [];
+  const logger = createLogger("authorizer-test", "SILENT");
+  return { key, deps: { authenticate, logger }, logs };
+}
+
+describe("authorize", () => {
+  it("authorizes an API key in Authorization and hands principal, tenant and roles on", async () => {
+    // Prepare
+    const { key, deps } = await anAuthorizer();
+
+    // Act
+    const result = await authorize(anEvent({ authorization: `Bearer ${key}` }), deps);
+
+    // Assess
+    expect(result).toEqual({
+      isAuthorized: true,
+      context: { principal: "svc:billing", tenant: "acme", roles: "messages:send messages:read", expires_at: 0 },
+    });
+  });
+
+  it("authorizes an OAuth token with its expiry in the context", async () => {
+    // Prepare
+    const exp = Date.parse("2026-11-23T11:00:00Z");
+    const verify: TokenVerifier = async (token) => {
+      if (token !== "eyJ.token") throw new UnauthorizedError("Invalid token: inactive", "invalid_token");
+      return { identity: { principal: "alice", tenant: "globex", roles: [Roles.erase] }, expiresAt: exp };
+    };
+    const { deps } = await anAuthorizer(verify);
+
+    // Act
+    const result = await authorize(anEvent({ authorization: "Bearer eyJ.token" }), deps);
+
+    // Assess
+    expect(result.context).toEqual({ principal: "alice", tenant: "globex", roles: "messages:erase", expires_at: exp / 1000 });
+  });
+
+  it.each([
+    ["no Authorization", {}],
+    ["an unknown bearer token without OAuth configured", { authorization: "Bearer eyJ.token" }],
+    ["a Basic credential", { authorization: "Basic dXNlcjpwYXNz" }],
+  ])("throws Unauthorized (API Gateway's 401) for %s", async (_, headers) => {
+    // Prepare
+    const { deps } = await anAuthorizer();
+
+    // Act
+    const attempt = authorize(anEvent(headers), deps);
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it("ignores x-api-key: API Gateway caches by Authorization alone", async () => {
+    // Prepare
+    const { key, deps } = await anAuthorizer();
+
+    // Act
+    const attempt = authorize(anEvent({ "x-api-key": key, authorization: "Bearer garbage" }), deps);
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it("lets a provider outage fail the request (500, nothing cached) rather than refuse the caller", async () => {
+    // Prepare
+    const down: TokenVerifier = async () => {
+      throw new AppError("auth.provider_unavailable", "The identity provider is not answering", { status: 503 });
+    };
+    const { deps } = await anAuthorizer(down);
+
+    // Act
+    const attempt = authorize(anEvent({ authorization: "Bearer eyJ.token" }), deps);
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ code: "auth.provider_unavailable" });
+  });
+});
