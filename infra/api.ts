@@ -1,3 +1,4 @@
+import { authorizer } from "./authorizer";
 import { config } from "./config";
 import { appKey, dataKey } from "./keys";
 import { emailQueue, secureQueue, smsQueue } from "./queues";
@@ -9,6 +10,11 @@ import { table } from "./storage";
  * rights: `Ingest` serves every route but decrypt; `IngestDecrypt` serves only
  * POST /v1/messages/{id}/decrypt and is the only function that may kms:Decrypt store_secure
  * data. No `link`, for least privilege (see email.ts).
+ *
+ * Every /v1 route is behind the Lambda authorizer (infra/authorizer.ts); /health and
+ * /openapi.json are open. The ingest functions take the caller's identity from the authorizer's
+ * context (HERALD_IDENTITY_SOURCE=authorizer), never from request headers, and look up no API
+ * key themselves.
  */
 
 const environment = {
@@ -19,6 +25,7 @@ const environment = {
   HERALD_EMAIL_FROM: config.emailFrom,
   HERALD_EMAIL_SENDERS: config.emailSenders.join(","),
   HERALD_LOG_LEVEL: config.logLevel,
+  HERALD_IDENTITY_SOURCE: "authorizer",
   NODE_OPTIONS: "--enable-source-maps",
 };
 
@@ -35,10 +42,10 @@ export const ingest = new sst.aws.Function("Ingest", {
   ...common,
   permissions: [
     {
-      // create (Put + BatchWrite, rolled back by BatchWrite deletes), get, list (Query +
+      // create (Put + BatchWrite, rolled back by BatchWrite deletes), get (Get), list (Query +
       // BatchGet), mark failed when enqueueing fails and erase (Update), the erase audit item
-      // (Put), API key look-up (Get), Idempotency-Key claim/replay/complete (Put, Get, Update)
-      // and its release when nothing was accepted (Delete)
+      // (Put), Idempotency-Key claim/replay/complete (Put, Get, Update) and its release when
+      // nothing was accepted (Delete). No API key look-up: that is the authorizer's.
       actions: [
         "dynamodb:PutItem",
         "dynamodb:DeleteItem",
@@ -60,7 +67,7 @@ export const ingest = new sst.aws.Function("Ingest", {
 export const ingestDecrypt = new sst.aws.Function("IngestDecrypt", {
   ...common,
   permissions: [
-    // authenticate (API key look-up) and read the sealed record
+    // read the sealed record (the caller was authenticated by the authorizer)
     { actions: ["dynamodb:GetItem"], resources: [table.arn] },
     // the table is encrypted with the app key: DynamoDB must decrypt its table key for this
     // function too; through DynamoDB only, so no SQS message can be read with it
@@ -71,8 +78,54 @@ export const ingestDecrypt = new sst.aws.Function("IngestDecrypt", {
   ],
 });
 
+/** The routes the ingest app serves; every /v1 one needs the authorizer. */
+const OPEN_ROUTES = ["GET /health", "GET /openapi.json"] as const;
+const INGEST_ROUTES = [
+  "POST /v1/messages",
+  "POST /v1/messages/batch",
+  "GET /v1/messages",
+  "GET /v1/messages/{id}",
+  "DELETE /v1/recipients/{recipient}",
+] as const;
+const DECRYPT_ROUTE = "POST /v1/messages/{id}/decrypt";
+type Route = (typeof OPEN_ROUTES)[number] | (typeof INGEST_ROUTES)[number] | typeof DECRYPT_ROUTE;
+
+/*
+ * Edge throttling (requests per second and burst, shared by all callers; per-principal limits are
+ * the app's). Every route gets the stage-wide limits, except the ones that cost most per request,
+ * which get a share of them (never below 1): a batch is up to 100 messages (100 writes and 100
+ * enqueues), decrypt returns plaintext and may call KMS, erase walks every message of a recipient.
+ * With the defaults (50/s, burst 100): batch 5/s burst 10, decrypt 5/s burst 10, erase 1/s burst 2.
+ */
+const EXPENSIVE: Partial<Record<Route, number>> = {
+  "POST /v1/messages/batch": 10,
+  [DECRYPT_ROUTE]: 10,
+  "DELETE /v1/recipients/{recipient}": 50,
+};
+const share = (limit: number, divisor: number) => Math.max(1, Math.floor(limit / divisor));
+const routeSettings = Object.entries(EXPENSIVE).map(([routeKey, divisor]) => ({
+  routeKey,
+  // a route's settings replace the stage defaults for it, so both limits are always given
+  throttlingRateLimit: share(config.apiThrottleRate, divisor),
+  throttlingBurstLimit: share(config.apiThrottleBurst, divisor),
+}));
+
+/*
+ * API Gateway refuses route settings that name a route it does not have yet ("Unable to find Route
+ * by key ... within the provided RouteSettings"), and SST creates the stage in the ApiGatewayV2
+ * constructor, before any route (sst/sst#4501). So the stage depends on the routes' resources,
+ * through a promise resolved once they are declared below; nothing a route needs waits for the
+ * stage, so this is no cycle.
+ */
+let routesDeclared!: (routes: $util.Output<aws.apigatewayv2.Route>[]) => void;
+const declaredRoutes = new Promise<$util.Output<aws.apigatewayv2.Route>[]>((resolve) => {
+  routesDeclared = resolve;
+});
+
 export const api = new sst.aws.ApiGatewayV2("Api", {
-  // `cors: false` configures none; SST's default would allow every origin.
+  // `cors: false` configures none; SST's default would allow every origin. `authorization`
+  // carries API keys and tokens; x-api-key is still allowed for clients shared with the local
+  // stack, but on AWS only Authorization authenticates (the authorizer's identity source).
   cors:
     config.corsOrigins.length === 0
       ? false
@@ -83,24 +136,38 @@ export const api = new sst.aws.ApiGatewayV2("Api", {
           maxAge: "1 hour",
         },
   transform: {
-    stage: {
-      defaultRouteSettings: {
+    stage: (args, opts) => {
+      args.defaultRouteSettings = {
         throttlingRateLimit: config.apiThrottleRate,
         throttlingBurstLimit: config.apiThrottleBurst,
-      },
+      };
+      args.routeSettings = routeSettings;
+      opts.dependsOn = declaredRoutes;
     },
   },
 });
 
-const ROUTES = [
-  "POST /v1/messages",
-  "POST /v1/messages/batch",
-  "GET /v1/messages",
-  "GET /v1/messages/{id}",
-  "DELETE /v1/recipients/{recipient}",
-  "GET /health",
-  "GET /openapi.json",
-] as const;
+/*
+ * One Authorization header, one cached answer for `authorizerCacheTtl` seconds (0: none): API
+ * Gateway does not call the authorizer again for it meanwhile, so a revoked key or token keeps
+ * working until then (the ingest app still refuses an answer whose expires_at has passed). A
+ * request without the header is refused with 401 before the authorizer runs.
+ */
+export const apiAuthorizer = api.addAuthorizer({
+  name: "Herald",
+  lambda: {
+    function: authorizer.arn,
+    identitySources: ["$request.header.Authorization"],
+    response: "simple",
+    ttl: `${config.authorizerCacheTtl} seconds`,
+    payload: "2.0",
+  },
+});
 
-for (const route of ROUTES) api.route(route, ingest.arn);
-api.route("POST /v1/messages/{id}/decrypt", ingestDecrypt.arn);
+const auth = { lambda: apiAuthorizer.id };
+
+routesDeclared([
+  ...OPEN_ROUTES.map((route) => api.route(route, ingest.arn)),
+  ...INGEST_ROUTES.map((route) => api.route(route, ingest.arn, { auth })),
+  api.route(DECRYPT_ROUTE, ingestDecrypt.arn, { auth }),
+].map((route) => route.nodes.route));

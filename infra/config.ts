@@ -96,8 +96,70 @@ export function loadInfraConfig(env: Env = process.env) {
     twilioMessagingServiceSid: messagingServiceSid(env),
     smsMaxConcurrency: int(env, "HERALD_SMS_MAX_CONCURRENCY", 5, 2, 1000),
     secureMaxConcurrency: int(env, "HERALD_SECURE_MAX_CONCURRENCY", 2, 2, 1000),
+    /** OAuth 2.0 bearer tokens by introspection; undefined (API keys only) unless the URL is set. */
+    oauth: oauth(env),
+    /**
+     * How long API Gateway reuses the authorizer's answer for one Authorization header (0 = never):
+     * a revoked key or token keeps working until its entry expires.
+     */
+    authorizerCacheTtl: int(env, "HERALD_AUTHORIZER_CACHE_TTL", 300, 0, 3600),
     logLevel: logLevel(env),
   };
+}
+
+const OAUTH_OPTIONAL = [
+  "HERALD_OAUTH_CLIENT_ID",
+  "HERALD_OAUTH_ISSUER",
+  "HERALD_OAUTH_AUDIENCE",
+  "HERALD_OAUTH_ROLES_CLAIM",
+  "HERALD_OAUTH_TENANT_CLAIM",
+  "HERALD_OAUTH_CACHE_TTL",
+] as const;
+
+/*
+ * Checked as packages/auth checks them, so a typo stops the deploy rather than every authorizer
+ * start. An OAuth setting without the introspection URL is refused: OAuth would silently stay off.
+ * The client secret is not a setting but the OAuthClientSecret secret (infra/secrets.ts).
+ */
+function oauth(env: Env) {
+  const url = text(env, "HERALD_OAUTH_INTROSPECTION_URL");
+  if (url === undefined) {
+    const orphan = OAUTH_OPTIONAL.find((name) => text(env, name) !== undefined);
+    if (orphan !== undefined) throw new InfraConfigError(orphan, "has no effect without HERALD_OAUTH_INTROSPECTION_URL");
+    return undefined;
+  }
+  if (!isHttpsUrl(url)) throw new InfraConfigError("HERALD_OAUTH_INTROSPECTION_URL", "must be an https URL");
+  const clientId = text(env, "HERALD_OAUTH_CLIENT_ID");
+  if (clientId === undefined) {
+    throw new InfraConfigError("HERALD_OAUTH_CLIENT_ID", "is required when HERALD_OAUTH_INTROSPECTION_URL is set");
+  }
+  return {
+    introspectionUrl: url,
+    clientId,
+    /** When set, the introspected `iss` must equal it. */
+    issuer: text(env, "HERALD_OAUTH_ISSUER"),
+    /** When not empty, the token's `aud` must name one of these. */
+    audience: list(env, "HERALD_OAUTH_AUDIENCE"),
+    rolesClaim: claim(env, "HERALD_OAUTH_ROLES_CLAIM", "scope"),
+    tenantClaim: claim(env, "HERALD_OAUTH_TENANT_CLAIM", "tenant"),
+    /** The authorizer's own cache of introspection answers (never past the token's `exp`). */
+    cacheTtl: int(env, "HERALD_OAUTH_CACHE_TTL", 300, 1, 3600),
+  };
+}
+
+/** Plain http would send the client secret and every token in clear; Lambda has no localhost IdP. */
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+function claim(env: Env, name: string, fallback: string): string {
+  const value = text(env, name) ?? fallback;
+  if (value.length > 200 || /\s/.test(value)) throw new InfraConfigError(name, "must be one claim name");
+  return value;
 }
 
 function smsProvider(env: Env): "sns" | "twilio" {

@@ -4,13 +4,17 @@ import { config, InfraConfigError } from "./config";
  * Provider credentials, kept by SST in SSM as SecureStrings and set per stage:
  *   npx sst secret set TwilioAccountSid AC... --stage you
  *   npx sst secret set TwilioAuthToken ... --stage you
- * Declared only when Twilio is the SMS provider, so an SNS deployment needs none (a declared but
+ *   npx sst secret set OAuthClientSecret ... --stage you
+ * Each is declared only when its feature is on (Twilio as the SMS provider; OAuth, i.e.
+ * HERALD_OAUTH_INTROSPECTION_URL set), so a deployment without them needs none (a declared but
  * unset secret stops `sst deploy` with "Set a value for TwilioAuthToken ...").
  *
- * Only the sms consumer receives them (infra/sms.ts), as HERALD_* environment variables made from
- * each Secret's `.value`: a Pulumi secret Output, kept encrypted in the state and never printed.
- * No `link`: the service reads HERALD_* variables, and linking a Secret would only put the same
- * value in the bundle for SST's Resource object; it grants no IAM rights either way.
+ * Only the function that uses a secret receives it, the Twilio ones the sms consumer
+ * (infra/sms.ts), the OAuth client secret the authorizer (infra/authorizer.ts), as HERALD_*
+ * environment variables made from each Secret's `.value`: a Pulumi secret Output, kept encrypted
+ * in the state and never printed. No `link`: the services read HERALD_* variables, and linking a
+ * Secret would only put the same value in the bundle for SST's Resource object; it grants no IAM
+ * rights either way.
  */
 const secrets =
   config.smsProvider === "twilio"
@@ -35,3 +39,9 @@ export const twilio = secrets && {
   }),
   authToken: secrets.authToken.value,
 };
+
+/**
+ * The secret the authorizer introspects tokens with (HTTP Basic, with HERALD_OAUTH_CLIENT_ID);
+ * undefined unless HERALD_OAUTH_INTROSPECTION_URL is set.
+ */
+export const oauthClientSecret = config.oauth && new sst.Secret("OAuthClientSecret");

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { z } from "zod";
 import { EmailAddress } from "@herald/contracts";
+import { loadOAuthSettings } from "@herald/auth";
 import { env, parseEnv } from "@herald/platform";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -20,6 +21,10 @@ const LocalEnv = z.object({
   HERALD_EMAIL_SENDERS: env.list(),
   HERALD_MAX_RECEIVES: env.int(5, 1, 1000),
   HERALD_LOG_LEVEL: env.logLevel(),
+  // Read here only to print them; the ingest service parses and applies them.
+  HERALD_RATE_LIMIT: env.int(50, 0, 100_000),
+  HERALD_RATE_BURST: env.int(100, 1, 100_000),
+  HERALD_CORS_ORIGINS: env.list(),
 });
 
 export type LocalConfig = ReturnType<typeof loadLocalConfig>;
@@ -37,6 +42,10 @@ export function loadLocalConfig(source: Record<string, string | undefined> = pro
     senders: [e.HERALD_EMAIL_FROM, ...e.HERALD_EMAIL_SENDERS],
     maxReceives: e.HERALD_MAX_RECEIVES,
     logLevel: e.HERALD_LOG_LEVEL,
+    /** Checked before anything starts, so a bad OAuth setting is one line, not a crashed service. */
+    oauth: loadOAuthSettings(source),
+    rateLimit: { ratePerSecond: e.HERALD_RATE_LIMIT, burst: e.HERALD_RATE_BURST },
+    corsOrigins: e.HERALD_CORS_ORIGINS,
     /** Everything else in the environment, passed on to the services (AWS_*, HERALD_*). */
     passthrough: source,
   };

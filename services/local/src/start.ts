@@ -107,6 +107,17 @@ async function main(): Promise<void> {
   say(`  sender        ${config.sender} (verified)`);
   say(`  API key       ${apiKey}`);
   say(`  state         ${stateFile(config.stateDir)}`);
+  say(
+    config.oauth
+      ? `  OAuth 2.0     bearer tokens introspected at ${config.oauth.introspectionUrl} (tenant from "${config.oauth.tenantClaim}", roles from "${config.oauth.rolesClaim}")`
+      : "  OAuth 2.0     off: API keys only (set HERALD_OAUTH_INTROSPECTION_URL to accept bearer tokens)",
+  );
+  say(
+    config.rateLimit.ratePerSecond === 0
+      ? "  throttle      off"
+      : `  throttle      ${config.rateLimit.ratePerSecond} requests/s per principal, bursts of ${config.rateLimit.burst}`,
+  );
+  say(`  CORS          ${config.corsOrigins.length === 0 ? "no browser origins" : config.corsOrigins.join(", ")}`);
   say("");
   say("Send a test email:");
   say(

@@ -14,7 +14,7 @@ export type IntrospectorDeps = {
 };
 
 const RETRY_BASE_MS = 100;
-const RETRY_CAP_MS = 2000;
+const RETRY_CAP_MS = 1000;
 
 /**
  * RFC 7662 token introspection with the service's own client credentials (HTTP Basic), through

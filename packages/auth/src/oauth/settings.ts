@@ -29,7 +29,9 @@ const OAuthEnv = z
     HERALD_OAUTH_CACHE_TTL: env.int(300, 1, 3600),
     /** How long a rejected token is remembered, so a bad token cannot hammer the provider. */
     HERALD_OAUTH_NEGATIVE_CACHE_TTL: env.int(10, 0, 300),
-    HERALD_OAUTH_TIMEOUT_MS: env.int(3000, 100, 30_000),
+    /** Per attempt. With the default retries the worst case is 3 × 2 s + 2 × 1 s wait = 8 s, inside
+     *  the AWS authorizer's 10 s timeout. */
+    HERALD_OAUTH_TIMEOUT_MS: env.int(2000, 100, 30_000),
     /** Further attempts after a 429, 5xx, timeout or network error. */
     HERALD_OAUTH_RETRIES: env.int(2, 0, 5),
   })
