@@ -2,4 +2,5 @@ export * from "./aws-env";
 export * from "./aws-proxy";
 export * from "./emulator";
 export * from "./factories";
+export * from "./oauth-server";
 export * from "./provision";

@@ -1,0 +1,47 @@
+/**
+ * What OAuth 2.0 costs per request: tokens introspected at a real local OAuth server (the test
+ * one, over HTTP on loopback), through the authenticator the services use. Figures: introspection
+ * calls for many requests per token, the first (uncached) request's latency, and a cached one's.
+ */
+import { createAuthenticator, createIntrospector, createTokenVerifier, loadOAuthSettings, MemoryApiKeyStore } from "@herald/auth";
+import { startOAuthServer } from "@herald/testing";
+
+const TOKENS = Number(process.env.BENCH_TOKENS ?? 100);
+const REQUESTS_PER_TOKEN = Number(process.env.BENCH_REQUESTS_PER_TOKEN ?? 100);
+
+const idp = await startOAuthServer();
+try {
+  const settings = loadOAuthSettings({
+    HERALD_OAUTH_INTROSPECTION_URL: idp.introspectionUrl,
+    HERALD_OAUTH_CLIENT_ID: idp.clientId,
+    HERALD_OAUTH_CLIENT_SECRET: idp.clientSecret,
+    HERALD_OAUTH_AUDIENCE: "herald",
+  });
+  if (!settings) throw new Error("settings");
+  const authenticate = createAuthenticator({
+    apiKeys: new MemoryApiKeyStore(),
+    verifyToken: createTokenVerifier({ settings, introspect: createIntrospector(settings) }),
+  });
+  const headers = await Promise.all(
+    Array.from({ length: TOKENS }, async (_, i) => new Headers({ authorization: `Bearer ${await idp.token({ sub: `user-${i}`, scope: "messages:send" })}` })),
+  );
+
+  let firstMs = 0;
+  for (const h of headers) {
+    const t = performance.now();
+    await authenticate(h);
+    firstMs += performance.now() - t;
+  }
+  const t = performance.now();
+  for (let r = 1; r < REQUESTS_PER_TOKEN; r++) for (const h of headers) await authenticate(h);
+  const cachedMs = performance.now() - t;
+  const cachedRequests = TOKENS * (REQUESTS_PER_TOKEN - 1);
+
+  console.log(
+    `OAuth: ${TOKENS * REQUESTS_PER_TOKEN} requests with ${TOKENS} tokens made ${idp.introspectionCalls()} introspection calls; ` +
+      `first request per token ${(firstMs / TOKENS).toFixed(2)} ms (introspection over loopback), ` +
+      `cached ${((cachedMs * 1000) / cachedRequests).toFixed(1)} µs`,
+  );
+} finally {
+  await idp.stop();
+}
