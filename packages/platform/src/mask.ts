@@ -14,3 +14,11 @@ export function maskPhone(number: string): string {
 export function maskRecipient(recipient: string): string {
   return recipient.includes("@") ? maskEmail(recipient) : maskPhone(recipient);
 }
+
+/**
+ * A principal for logs: API key principals and opaque subjects as they are, but one that is an
+ * email address (some identity providers use it as `sub` or `username`) masked like any address.
+ */
+export function maskPrincipal(principal: string): string {
+  return principal.includes("@") ? maskEmail(principal) : principal;
+}

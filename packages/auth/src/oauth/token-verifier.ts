@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import type { Identity } from "@herald/contracts";
-import { UnauthorizedError, systemClock, type Clock, type Logger } from "@herald/platform";
+import { UnauthorizedError, maskPrincipal, systemClock, type Clock, type Logger } from "@herald/platform";
 import { identityFromIntrospection, type ClaimSettings } from "./claims";
 import type { Introspect } from "./introspection";
 import type { OAuthSettings } from "./settings";
@@ -71,7 +71,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     } catch (error) {
       const stale = cache.get(key, { allowStale: true });
       if (stale?.kind !== "valid" || stale.expiresAt <= now()) throw error;
-      logger?.warn("identity provider unavailable: serving a cached answer", { principal: stale.identity.principal });
+      logger?.warn("identity provider unavailable: serving a cached answer", { principal: maskPrincipal(stale.identity.principal) });
       entry = stale;
     }
     if (entry === undefined) throw new Error("token cache returned nothing");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { maskEmail, maskPhone, maskRecipient } from "../../src/index";
+import { maskEmail, maskPhone, maskPrincipal, maskRecipient } from "../../src/index";
 
 describe("maskEmail", () => {
   it("keeps the first character and the domain and hides the rest of the local part", () => {
@@ -99,5 +99,16 @@ describe("maskRecipient", () => {
 
     // Assess
     expect(masked).toBe("+15*******06");
+  });
+});
+
+describe("maskPrincipal", () => {
+  it.each([
+    ["an email address used as a token subject", "alice@example.com", "a***@example.com"],
+    ["an API key principal", "key:0123456789ab", "key:0123456789ab"],
+    ["an opaque subject", "248289761001", "248289761001"],
+  ])("logs %s safely", (_, principal, expected) => {
+    // Act / Assess
+    expect(maskPrincipal(principal)).toBe(expected);
   });
 });

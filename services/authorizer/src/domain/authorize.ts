@@ -1,6 +1,6 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from "aws-lambda";
 import { toAuthorizerContext, type Authenticator, type AuthorizerContext } from "@herald/auth";
-import { AppError, type Logger } from "@herald/platform";
+import { AppError, maskPrincipal, type Logger } from "@herald/platform";
 
 export type AuthorizerDeps = { authenticate: Authenticator; logger: Logger };
 export type AuthorizerResult = APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
@@ -16,7 +16,7 @@ export async function authorize(event: APIGatewayRequestAuthorizerEventV2, deps:
   const authorization = event.identitySource?.[0] ?? "";
   try {
     const auth = await deps.authenticate(new Headers({ authorization }));
-    deps.logger.info("authorized", { principal: auth.identity.principal, tenant: auth.identity.tenant, method: auth.method });
+    deps.logger.info("authorized", { principal: maskPrincipal(auth.identity.principal), tenant: auth.identity.tenant, method: auth.method });
     return { isAuthorized: true, context: toAuthorizerContext(auth) };
   } catch (error) {
     if (error instanceof AppError && error.status === 401) {

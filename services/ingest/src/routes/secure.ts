@@ -3,7 +3,7 @@ import { hasRole, requireRole } from "@herald/auth";
 import { DecryptedMessage, MessageId, Roles } from "@herald/contracts";
 import { openContent, type EnvelopeCipher } from "@herald/crypto";
 import type { MessageStore } from "@herald/messages";
-import { AppError, NotFoundError, type Clock, type Logger } from "@herald/platform";
+import { AppError, NotFoundError, maskPrincipal, type Clock, type Logger } from "@herald/platform";
 import { z } from "zod";
 import { canonicalRecipient } from "../domain/recipient";
 import { contentFields } from "../domain/views";
@@ -69,7 +69,7 @@ export function registerSecureRoutes(app: OpenAPIHono<AppEnv>, deps: SecureRoute
       });
     }
     const content = await openContent(deps.cipher, record, record.sealed);
-    deps.logger.info("message decrypted", { messageId: record.id, principal: identity.principal });
+    deps.logger.info("message decrypted", { messageId: record.id, principal: maskPrincipal(identity.principal) });
     return c.json({ id: record.id, channel: content.channel, ...contentFields(content) }, 200);
   });
 
@@ -79,7 +79,7 @@ export function registerSecureRoutes(app: OpenAPIHono<AppEnv>, deps: SecureRoute
     const recipient = canonicalRecipient(c.req.valid("param").recipient);
     const at = deps.clock.now();
     const erased = await deps.store.eraseRecipient({ tenant: identity.tenant, recipient, principal: identity.principal, at });
-    deps.logger.info("recipient erased", { messages: erased, principal: identity.principal });
+    deps.logger.info("recipient erased", { messages: erased, principal: maskPrincipal(identity.principal) });
     return c.json({ erased, at: at.toISOString() }, 200);
   });
 }

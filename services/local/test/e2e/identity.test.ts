@@ -38,7 +38,8 @@ describe("npm start with OAuth 2.0 introspection against a local OAuth server", 
     });
     const local = await untilRunning(stack);
     expect(stack.output()).toContain(`bearer tokens introspected at ${idp.introspectionUrl}`);
-    const alice = withToken(local, await idp.token({ sub: "alice", tenant: "tenant-a", scope: "messages:send messages:read messages:decrypt" }));
+    const aliceToken = await idp.token({ sub: "alice", tenant: "tenant-a", scope: "messages:send messages:read messages:decrypt" });
+    const alice = withToken(local, aliceToken);
     const reader = withToken(local, await idp.token({ sub: "rita", tenant: "tenant-a", scope: "messages:read" }));
     const expired = withToken(local, await idp.token({ sub: "alice", tenant: "tenant-a", scope: "messages:send", expiresIn: -30 }));
     const tenantB = withToken(
@@ -85,5 +86,10 @@ describe("npm start with OAuth 2.0 introspection against a local OAuth server", 
     expect(throttled?.headers.get("retry-after")).toMatch(/^[1-9]\d*$/);
     await new Promise((r) => setTimeout(r, Number(throttled?.headers.get("retry-after") ?? 1) * 1000));
     expect((await counter.list("vault@example.com")).status).toBe(200);
+
+    // no token, body or recipient address in any service's log
+    const logs = stack.output();
+    expect(logs).toContain("request");
+    for (const leak of [aliceToken, aliceToken.split(".")[2] ?? "", "code 271828", "vault@example.com"]) expect(logs).not.toContain(leak);
   });
 });
