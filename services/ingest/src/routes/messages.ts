@@ -21,7 +21,7 @@ import type { IdempotencyStore } from "../ports/idempotency-store";
 import { canonicalRecipient } from "../domain/recipient";
 import { toMessageSummary, toMessageView } from "../domain/views";
 import type { AppEnv } from "../http/env";
-import { problem, security } from "./openapi";
+import { authResponses, problem, security } from "./openapi";
 
 
 const sendRoute = createRoute({
@@ -40,7 +40,7 @@ const sendRoute = createRoute({
   responses: {
     202: { description: "Recorded and queued (or, with a repeated Idempotency-Key, the first response: `idempotent-replayed: true`)", content: { "application/json": { schema: Accepted } } },
     400: problem("Invalid body; `errors` names each field"),
-    401: problem("No or invalid credentials"),
+    ...authResponses,
     403: problem("Missing role messages:send"),
     409: problem("Idempotency-Key reused with another body, or its first request is still running"),
     413: problem("Body too large"),
@@ -59,7 +59,7 @@ const batchRoute = createRoute({
   responses: {
     200: { description: "Per-item results, in order", content: { "application/json": { schema: BatchResponse } } },
     400: problem("Not a batch (items missing, empty or over 100)"),
-    401: problem("No or invalid credentials"),
+    ...authResponses,
     403: problem("Missing role messages:send"),
     413: problem("Body too large"),
     415: problem("Not application/json"),
@@ -75,7 +75,7 @@ const getRoute = createRoute({
   responses: {
     200: { description: "The message", content: { "application/json": { schema: MessageView } } },
     400: problem("Invalid id"),
-    401: problem("No or invalid credentials"),
+    ...authResponses,
     403: problem("Missing role messages:read or messages:read-all"),
     404: problem("No such message visible to the caller"),
   },
@@ -90,7 +90,7 @@ const listRoute = createRoute({
   responses: {
     200: { description: "A page; follow next_cursor for more", content: { "application/json": { schema: MessagePage } } },
     400: problem("Invalid query"),
-    401: problem("No or invalid credentials"),
+    ...authResponses,
     403: problem("Missing role messages:read or messages:read-all"),
   },
 });

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { canonicalRecipient } from "../domain/recipient";
 import { contentFields } from "../domain/views";
 import type { AppEnv } from "../http/env";
-import { problem, security } from "./openapi";
+import { authResponses, problem, security } from "./openapi";
 
 export const Erasure = z
   .object({ erased: z.number().int().meta({ description: "Messages whose content was erased" }), at: z.iso.datetime() })
@@ -22,7 +22,7 @@ const decryptRoute = createRoute({
   request: { params: z.object({ id: MessageId }) },
   responses: {
     200: { description: "The decrypted content", content: { "application/json": { schema: DecryptedMessage } } },
-    401: problem("No or invalid credentials"),
+    ...authResponses,
     403: problem("Missing role messages:decrypt"),
     404: problem("No such message visible to the caller"),
     409: problem("Not a store_secure message, or not sealed yet (retry)"),
@@ -40,7 +40,7 @@ const eraseRoute = createRoute({
   responses: {
     200: { description: "Erased; an audit entry records who, when and how many", content: { "application/json": { schema: Erasure } } },
     400: problem("Not an email address or E.164 number"),
-    401: problem("No or invalid credentials"),
+    ...authResponses,
     403: problem("Missing role messages:erase"),
   },
 });
