@@ -1,3 +1,4 @@
+import { Agent } from "node:http";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +21,15 @@ afterAll(async () => {
 describe("DynamoRateLimiter", () => {
   it("keeps three workers together at the rate, paced through each second", async () => {
     // Prepare: three "workers", each with its own limiter and client, sharing the rate of 20/s
-    const workers = Array.from({ length: 3 }, () => new DynamoRateLimiter(new DynamoDBClient({}), tableName, { name: "pace", perSecond: 20 }));
+    // One connection to the emulator for all three: DynamoDB applies a conditional update to an
+    // item atomically, moto (threaded, unlocked) does not, and two racing updates can both pass
+    // `used < :max`. Serialized at the emulator, the counters behave as DynamoDB's do; the three
+    // limiters still share nothing but the table.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const workers = Array.from(
+      { length: 3 },
+      () => new DynamoRateLimiter(new DynamoDBClient({ requestHandler: { httpAgent: agent } }), tableName, { name: "pace", perSecond: 20 }),
+    );
     const stamps: number[] = [];
 
     // Act: 60 sends, 20 at a time from each worker
