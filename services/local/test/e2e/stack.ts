@@ -18,7 +18,9 @@ export const proxies: AwsProxy[] = [];
 /** Starts the local stack exactly as `npm start` does (the same script), in its own state dir. */
 export async function startStack(extraEnv: Record<string, string> = {}, stateDir?: string): Promise<Stack> {
   const dir = stateDir ?? (await mkdtemp(join(tmpdir(), "herald-e2e-")));
-  const env: Record<string, string | undefined> = { ...process.env, HERALD_STATE_DIR: dir, HERALD_PORT: "0", ...extraEnv };
+  // No per-principal throttle unless a test asks for one: these tests poll hundreds of statuses
+  // with one key, which a real caller past its rate would see as 429s (identity.test.ts checks that).
+  const env: Record<string, string | undefined> = { ...process.env, HERALD_STATE_DIR: dir, HERALD_PORT: "0", HERALD_RATE_LIMIT: "0", ...extraEnv };
   if (!("AWS_ENDPOINT_URL" in extraEnv)) delete env.AWS_ENDPOINT_URL;
   const child = spawn(process.execPath, ["--import", "tsx", "services/local/src/start.ts"], {
     cwd: REPO_ROOT,
