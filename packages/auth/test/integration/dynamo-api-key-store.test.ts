@@ -125,15 +125,14 @@ describe("API key rotation against DynamoDB", () => {
     await store.revoke(old.record.key_id, new Date());
 
     // Assess
-    expect(both).toEqual([
+    expect(both.map((b) => b.identity)).toEqual([
       { principal: "svc:rotating", tenant: "rotation", roles: [Roles.send] },
       { principal: "svc:rotating", tenant: "rotation", roles: [Roles.send] },
     ]);
     await expect(authenticate(new Headers({ "x-api-key": old.key }))).rejects.toBeInstanceOf(UnauthorizedError);
-    await expect(authenticate(new Headers({ "x-api-key": fresh.key }))).resolves.toEqual({
-      principal: "svc:rotating",
-      tenant: "rotation",
-      roles: [Roles.send],
+    await expect(authenticate(new Headers({ "x-api-key": fresh.key }))).resolves.toMatchObject({
+      identity: { principal: "svc:rotating", tenant: "rotation", roles: [Roles.send] },
+      method: "api_key",
     });
   });
 });
