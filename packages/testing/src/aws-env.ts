@@ -1,3 +1,5 @@
+import { Agent } from "node:http";
+
 /** The environment that points the real AWS SDK at an emulator, with dummy credentials. */
 export function emulatorEnv(endpoint: string): Record<string, string> {
   return {
@@ -12,4 +14,15 @@ export function emulatorEnv(endpoint: string): Record<string, string> {
 /** Points this process's AWS SDK clients (created afterwards) at the emulator. */
 export function useEmulatorEnv(endpoint: string): void {
   Object.assign(process.env, emulatorEnv(endpoint));
+}
+
+/**
+ * SDK client options that send every request over one connection, so the emulator handles them
+ * one at a time. For tests of conditional writes racing each other: DynamoDB applies a
+ * conditional update to an item atomically, moto (threaded, no item locks) does not, and two
+ * racing updates can both pass their condition. Serialized, moto gives DynamoDB's answer. Share
+ * one options object between the clients whose requests race.
+ */
+export function oneConnectionToEmulator(): { requestHandler: { httpAgent: Agent } } {
+  return { requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 1 }) } };
 }

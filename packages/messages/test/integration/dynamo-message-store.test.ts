@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aMessageRecord, provision, startMoto, useEmulatorEnv, type Emulator } from "@herald/testing";
+import { aMessageRecord, oneConnectionToEmulator, provision, startMoto, useEmulatorEnv, type Emulator } from "@herald/testing";
 import { DynamoMessageStore } from "../../src/index";
 import { describeMessageStore } from "../message-store-behaviour";
 
@@ -13,7 +13,9 @@ beforeAll(async () => {
   moto = await startMoto();
   useEmulatorEnv(moto.endpoint);
   ({ tableName } = await provision({ prefix: "messages-store-it", senders: [] }));
-  store = new DynamoMessageStore(new DynamoDBClient({}), tableName);
+  // The shared behaviour races claims against each other; DynamoDB decides such races
+  // atomically, moto only when its requests come one at a time (see oneConnectionToEmulator).
+  store = new DynamoMessageStore(new DynamoDBClient(oneConnectionToEmulator()), tableName);
 });
 
 afterAll(async () => {

@@ -1,8 +1,7 @@
-import { Agent } from "node:http";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { provision, startMoto, useEmulatorEnv, type Emulator } from "@herald/testing";
+import { oneConnectionToEmulator, provision, startMoto, useEmulatorEnv, type Emulator } from "@herald/testing";
 import { DynamoRateLimiter } from "../../src";
 
 let moto: Emulator;
@@ -21,14 +20,12 @@ afterAll(async () => {
 describe("DynamoRateLimiter", () => {
   it("keeps three workers together at the rate, paced through each second", async () => {
     // Prepare: three "workers", each with its own limiter and client, sharing the rate of 20/s
-    // One connection to the emulator for all three: DynamoDB applies a conditional update to an
-    // item atomically, moto (threaded, unlocked) does not, and two racing updates can both pass
-    // `used < :max`. Serialized at the emulator, the counters behave as DynamoDB's do; the three
-    // limiters still share nothing but the table.
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    // One connection to the emulator for all three (see oneConnectionToEmulator): the limiters
+    // still share nothing but the table.
+    const connection = oneConnectionToEmulator();
     const workers = Array.from(
       { length: 3 },
-      () => new DynamoRateLimiter(new DynamoDBClient({ requestHandler: { httpAgent: agent } }), tableName, { name: "pace", perSecond: 20 }),
+      () => new DynamoRateLimiter(new DynamoDBClient(connection), tableName, { name: "pace", perSecond: 20 }),
     );
     const stamps: number[] = [];
 

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { provision, startMoto, useEmulatorEnv, type Emulator } from "@herald/testing";
+import { oneConnectionToEmulator, provision, startMoto, useEmulatorEnv, type Emulator } from "@herald/testing";
 import { DynamoIdempotencyStore } from "../../src/adapters/dynamo-idempotency-store";
 
 let moto: Emulator;
@@ -10,7 +10,8 @@ beforeAll(async () => {
   moto = await startMoto();
   useEmulatorEnv(moto.endpoint);
   const { tableName } = await provision({ prefix: "idem-it", senders: [] });
-  store = new DynamoIdempotencyStore(new DynamoDBClient({}), tableName);
+  // Racing claims are decided atomically by DynamoDB; by moto only one request at a time.
+  store = new DynamoIdempotencyStore(new DynamoDBClient(oneConnectionToEmulator()), tableName);
 });
 
 afterAll(async () => {
