@@ -94,6 +94,10 @@ export function loadInfraConfig(env: Env = process.env) {
     smsProvider: smsProvider(env),
     twilioFrom: text(env, "HERALD_TWILIO_FROM"),
     twilioMessagingServiceSid: messagingServiceSid(env),
+    /** Twilio's StatusCallback for delivery reports; https, as Twilio calls it from the internet. */
+    twilioStatusCallback: optionalHttpsUrl(env, "HERALD_TWILIO_STATUS_CALLBACK"),
+    /** SNS alphanumeric sender id, where the destination country supports one. */
+    snsSenderId: senderId(env),
     smsMaxConcurrency: int(env, "HERALD_SMS_MAX_CONCURRENCY", 5, 2, 1000),
     secureMaxConcurrency: int(env, "HERALD_SECURE_MAX_CONCURRENCY", 2, 2, 1000),
     /** OAuth 2.0 bearer tokens by introspection; undefined (API keys only) unless the URL is set. */
@@ -148,6 +152,20 @@ function oauth(env: Env) {
 }
 
 /** Plain http would send the client secret and every token in clear; Lambda has no localhost IdP. */
+function optionalHttpsUrl(env: Env, name: string): string | undefined {
+  const value = text(env, name);
+  if (value !== undefined && !isHttpsUrl(value)) throw new InfraConfigError(name, "must be an https URL");
+  return value;
+}
+
+function senderId(env: Env): string | undefined {
+  const value = text(env, "HERALD_SNS_SENDER_ID");
+  if (value !== undefined && !/^(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{1,11}$/.test(value)) {
+    throw new InfraConfigError("HERALD_SNS_SENDER_ID", "must be 1-11 letters or digits, one letter at least");
+  }
+  return value;
+}
+
 function isHttpsUrl(value: string): boolean {
   try {
     return new URL(value).protocol === "https:";

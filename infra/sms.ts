@@ -18,7 +18,10 @@ export const smsConsumer = subscribeConsumer(smsQueue, {
       HERALD_TWILIO_AUTH_TOKEN: twilio.authToken,
       ...(config.twilioFrom && { HERALD_TWILIO_FROM: config.twilioFrom }),
       ...(config.twilioMessagingServiceSid && { HERALD_TWILIO_MESSAGING_SERVICE_SID: config.twilioMessagingServiceSid }),
+      ...(config.twilioStatusCallback && { HERALD_TWILIO_STATUS_CALLBACK: config.twilioStatusCallback }),
     }),
+    // HERALD_TWILIO_BASE_URL is not passed: on AWS it is always Twilio's own API.
+    ...(config.smsProvider === "sns" && config.snsSenderId && { HERALD_SNS_SENDER_ID: config.snsSenderId }),
   },
   permissions: config.smsProvider === "sns" ? [{ actions: ["sns:Publish"], resources: ["*"] }] : [],
   maxConcurrency: config.smsMaxConcurrency,
