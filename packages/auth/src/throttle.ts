@@ -1,5 +1,21 @@
 import { LRUCache } from "lru-cache";
-import { systemClock, type Clock } from "@herald/platform";
+import { z } from "zod";
+import { env, parseEnv, systemClock, type Clock } from "@herald/platform";
+
+const RateLimitEnv = z.object({
+  /** Per-principal requests per second (the bucket's refill); 0 turns the limit off. */
+  HERALD_RATE_LIMIT: env.int(50, 0, 100_000),
+  /** Per-principal burst (the bucket's size). */
+  HERALD_RATE_BURST: env.int(100, 1, 100_000),
+});
+
+export type RateLimitSettings = { ratePerSecond: number; burst: number };
+
+/** The per-principal limit from HERALD_RATE_LIMIT / HERALD_RATE_BURST; undefined when turned off. */
+export function loadRateLimit(source: Record<string, string | undefined> = process.env): RateLimitSettings | undefined {
+  const e = parseEnv(RateLimitEnv, source);
+  return e.HERALD_RATE_LIMIT === 0 ? undefined : { ratePerSecond: e.HERALD_RATE_LIMIT, burst: e.HERALD_RATE_BURST };
+}
 
 export type ThrottleDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 

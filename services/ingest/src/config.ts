@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { EmailAddress } from "@herald/contracts";
-import { loadOAuthSettings, type OAuthSettings } from "@herald/auth";
+import { loadOAuthSettings, loadRateLimit, type OAuthSettings, type RateLimitSettings } from "@herald/auth";
 import { env, parseEnv } from "@herald/platform";
 
 const IngestEnv = z.object({
@@ -19,10 +19,6 @@ const IngestEnv = z.object({
    * the identity from the API Gateway Lambda authorizer's context (AWS); headers are not read.
    */
   HERALD_IDENTITY_SOURCE: z.enum(["credentials", "authorizer"], { error: "must be credentials or authorizer" }).default("credentials"),
-  /** Per-principal requests per second (token bucket refill); 0 turns the limit off. */
-  HERALD_RATE_LIMIT: env.int(50, 0, 100_000),
-  /** Per-principal burst (bucket size). */
-  HERALD_RATE_BURST: env.int(100, 1, 100_000),
   /** Browser origins allowed by CORS, comma-separated (https://app.example.com); none when empty. */
   HERALD_CORS_ORIGINS: env.list().pipe(
     z.array(z.string().refine((o) => URL.canParse(o) && new URL(o).origin === o, "each entry must be an origin like https://app.example.com")),
@@ -39,7 +35,7 @@ export type IngestConfig = {
   identitySource: "credentials" | "authorizer";
   /** OAuth 2.0 introspection, when configured (only used with identitySource credentials). */
   oauth: OAuthSettings | undefined;
-  rateLimit: { ratePerSecond: number; burst: number } | undefined;
+  rateLimit: RateLimitSettings | undefined;
   corsOrigins: string[];
 };
 
@@ -54,7 +50,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: e.HERALD_LOG_LEVEL,
     identitySource: e.HERALD_IDENTITY_SOURCE,
     oauth: loadOAuthSettings(source),
-    rateLimit: e.HERALD_RATE_LIMIT === 0 ? undefined : { ratePerSecond: e.HERALD_RATE_LIMIT, burst: e.HERALD_RATE_BURST },
+    rateLimit: loadRateLimit(source),
     corsOrigins: e.HERALD_CORS_ORIGINS,
   };
 }

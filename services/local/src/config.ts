@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { z } from "zod";
 import { EmailAddress } from "@herald/contracts";
-import { loadOAuthSettings } from "@herald/auth";
+import { loadOAuthSettings, loadRateLimit } from "@herald/auth";
 import { env, parseEnv } from "@herald/platform";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -21,9 +21,7 @@ const LocalEnv = z.object({
   HERALD_EMAIL_SENDERS: env.list(),
   HERALD_MAX_RECEIVES: env.int(5, 1, 1000),
   HERALD_LOG_LEVEL: env.logLevel(),
-  // Read here only to print them; the ingest service parses and applies them.
-  HERALD_RATE_LIMIT: env.int(50, 0, 100_000),
-  HERALD_RATE_BURST: env.int(100, 1, 100_000),
+  // Read here only to print it; the ingest service parses and applies it.
   HERALD_CORS_ORIGINS: env.list(),
 });
 
@@ -44,7 +42,7 @@ export function loadLocalConfig(source: Record<string, string | undefined> = pro
     logLevel: e.HERALD_LOG_LEVEL,
     /** Checked before anything starts, so a bad OAuth setting is one line, not a crashed service. */
     oauth: loadOAuthSettings(source),
-    rateLimit: { ratePerSecond: e.HERALD_RATE_LIMIT, burst: e.HERALD_RATE_BURST },
+    rateLimit: loadRateLimit(source),
     corsOrigins: e.HERALD_CORS_ORIGINS,
     /** Everything else in the environment, passed on to the services (AWS_*, HERALD_*). */
     passthrough: source,

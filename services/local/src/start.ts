@@ -113,7 +113,7 @@ async function main(): Promise<void> {
       : "  OAuth 2.0     off: API keys only (set HERALD_OAUTH_INTROSPECTION_URL to accept bearer tokens)",
   );
   say(
-    config.rateLimit.ratePerSecond === 0
+    config.rateLimit === undefined
       ? "  throttle      off"
       : `  throttle      ${config.rateLimit.ratePerSecond} requests/s per principal, bursts of ${config.rateLimit.burst}`,
   );

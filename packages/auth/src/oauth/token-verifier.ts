@@ -50,8 +50,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       const answer = await introspect(token);
       const verdict = identityFromIntrospection(answer, settings, now());
       if (!verdict.ok) {
-        if (negativeTtlMs === 0) setOptions.ttl = 1;
-        else setOptions.ttl = negativeTtlMs;
+        setOptions.ttl = Math.max(1, negativeTtlMs); // lru-cache reads a ttl of 0 as "forever"
         return { kind: "rejected", reason: verdict.reason };
       }
       const expiresAt = verdict.expiresAt ?? now() + maxTtlMs;
