@@ -38,7 +38,12 @@ export const MessageView = z
     text: z.string().optional(),
     sms: SmsSegmentInfo.optional(),
     metadata: z.record(z.string(), z.string()).optional(),
-    provider_message_id: z.string().optional(),
+    provider: z.string().optional().meta({ description: 'The transport that accepted it: "ses", "smtp", "twilio" or "sns".' }),
+    provider_message_id: z
+      .string()
+      .optional()
+      .meta({ description: "The provider's id for it: SES's message id, Twilio's SID, or the Message-ID header sent to an SMTP relay." }),
+    provider_reply: z.string().optional().meta({ description: "An SMTP relay's final reply to the message (e.g. `250 2.0.0 Ok: queued as 4Xyz`)." }),
     failure: Failure.optional(),
     attempts: z.number().int(),
     history: z.array(StatusEvent),

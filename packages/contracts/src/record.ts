@@ -67,7 +67,11 @@ export const MessageRecord = z.strictObject({
   sms: SmsSegmentInfo.optional(),
   erased_at: z.iso.datetime().optional(),
   metadata: z.record(z.string(), z.string()).optional(),
+  /** Which transport or provider accepted it ("ses", "smtp", "twilio", "sns"). */
+  provider: z.string().optional(),
   provider_message_id: z.string().optional(),
+  /** The provider's final answer where it has one (an SMTP relay's reply to DATA), addresses masked. */
+  provider_reply: z.string().optional(),
   failure: Failure.optional(),
   attempts: z.number().int().nonnegative(),
   history: z.array(StatusEvent),

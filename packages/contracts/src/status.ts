@@ -33,5 +33,7 @@ export const StatusEvent = z.strictObject({
   /** A stable dotted code and a human reason for failures; never content or addresses. */
   code: z.string().optional(),
   reason: z.string().optional(),
+  /** The transport or provider this event is about ("ses", "smtp", "twilio", "sns"). */
+  provider: z.string().optional(),
 });
 export type StatusEvent = z.infer<typeof StatusEvent>;

@@ -1,4 +1,4 @@
-import { isTerminal, type MessageContent, type QueueEnvelope } from "@herald/contracts";
+import { isTerminal, type MessageContent, type QueueEnvelope, type StatusEvent } from "@herald/contracts";
 import { AppError, TransientError, type Clock, type Logger } from "@herald/platform";
 import type { MessageStore } from "./message-store";
 import type { RateLimiter } from "./rate-limiter";
@@ -17,8 +17,24 @@ export type DeliverDeps = {
 
 export type Delivery = { receiveCount: number };
 
+export type SendResult = {
+  providerMessageId: string;
+  /** The provider's final answer, where it gives one worth keeping (an SMTP relay's reply). */
+  providerReply?: string;
+};
+
+/** What a sender may tell `deliver` while it sends; recorded with the outcome. */
+export type SendContext = {
+  /** The Herald message id, e.g. for a Message-ID that stays the same on every attempt. */
+  messageId: string;
+  /** Called before each provider is tried: the outcome is recorded against the last one named. */
+  attempt(provider: string): void;
+  /** The provider last named failed transiently and the sender moves on to the next (failover). */
+  failedOver(error: AppError): void;
+};
+
 /** Hands the content to the channel's provider; throws PermanentError or TransientError. */
-export type Send = (content: MessageContent) => Promise<{ providerMessageId: string }>;
+export type Send = (content: MessageContent, context: SendContext) => Promise<SendResult>;
 
 /**
  * Delivers one queued message and records the outcome; the same for every channel. Safe under
@@ -70,9 +86,28 @@ export async function deliver(envelope: QueueEnvelope, delivery: Delivery, deps:
 
   await deps.limiter?.acquire();
   const started = performance.now();
-  let providerMessageId: string;
+  // Failed attempts at other providers within this one send (failover), written with the outcome.
+  let provider: string | undefined;
+  const earlier: StatusEvent[] = [];
+  const context: SendContext = {
+    messageId: envelope.id,
+    attempt: (name) => {
+      provider = name;
+    },
+    failedOver: (error) => {
+      earlier.push({
+        status: "sending",
+        at: deps.clock.now().toISOString(),
+        code: error.code,
+        reason: error.message,
+        ...(provider !== undefined && { provider }),
+      });
+      logger.warn("provider failed; failing over", { provider, code: error.code });
+    },
+  };
+  let result: SendResult;
   try {
-    ({ providerMessageId } = await send(content));
+    result = await send(content, context);
   } catch (error) {
     const appError =
       error instanceof AppError
@@ -80,10 +115,19 @@ export async function deliver(envelope: QueueEnvelope, delivery: Delivery, deps:
         : new TransientError(`${envelope.channel}.unexpected`, "unexpected error while sending", error);
     const last = delivery.receiveCount >= deps.maxReceives;
     const to = !appError.retryable ? "failed" : last ? "dead_lettered" : "retrying";
-    await store.transition(envelope.id, { to, at: deps.clock.now(), from: ["sending"], code: appError.code, reason: appError.message });
+    await store.transition(envelope.id, {
+      to,
+      at: deps.clock.now(),
+      from: ["sending"],
+      code: appError.code,
+      reason: appError.message,
+      ...(provider !== undefined && { provider }),
+      earlier,
+    });
     logger.warn("send failed", {
       status: to,
       code: appError.code,
+      provider,
       receiveCount: delivery.receiveCount,
       ms: Math.round(performance.now() - started),
     });
@@ -91,10 +135,19 @@ export async function deliver(envelope: QueueEnvelope, delivery: Delivery, deps:
     return;
   }
 
-  await store.transition(envelope.id, { to: "sent", at: deps.clock.now(), from: ["sending"], providerMessageId });
+  await store.transition(envelope.id, {
+    to: "sent",
+    at: deps.clock.now(),
+    from: ["sending"],
+    providerMessageId: result.providerMessageId,
+    ...(result.providerReply !== undefined && { providerReply: result.providerReply }),
+    ...(provider !== undefined && { provider }),
+    earlier,
+  });
   logger.info("message sent", {
     status: "sent",
-    providerMessageId,
+    provider,
+    providerMessageId: result.providerMessageId,
     receiveCount: delivery.receiveCount,
     ms: Math.round(performance.now() - started),
   });

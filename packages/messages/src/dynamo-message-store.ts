@@ -21,6 +21,7 @@ import {
   type MessagePageResult,
   type MessageStore,
   type Transition,
+  transitionEvent,
 } from "./message-store";
 
 /*
@@ -183,17 +184,20 @@ export class DynamoMessageStore implements MessageStore {
 
   async transition(id: string, change: Transition): Promise<MessageRecord | undefined> {
     const at = change.at.toISOString();
-    const event: StatusEvent = {
-      status: change.to,
-      at,
-      ...(change.code !== undefined && { code: change.code }),
-      ...(change.reason !== undefined && { reason: change.reason }),
-    };
+    const events: StatusEvent[] = [...(change.earlier ?? []), transitionEvent(change)];
     const set = ["#status = :to", "updated_at = :at", "history = list_append(history, :event)"];
-    const values: Record<string, unknown> = { ":to": change.to, ":at": at, ":event": [event] };
+    const values: Record<string, unknown> = { ":to": change.to, ":at": at, ":event": events };
+    if (change.provider !== undefined) {
+      set.push("provider = :provider");
+      values[":provider"] = change.provider;
+    }
     if (change.providerMessageId !== undefined) {
       set.push("provider_message_id = :pid");
       values[":pid"] = change.providerMessageId;
+    }
+    if (change.providerReply !== undefined) {
+      set.push("provider_reply = :reply");
+      values[":reply"] = change.providerReply;
     }
     if (change.code !== undefined) {
       set.push("failure = :failure");

@@ -9,6 +9,7 @@ import {
   type MessagePageResult,
   type MessageStore,
   type Transition,
+  transitionEvent,
 } from "./message-store";
 
 /** In-process MessageStore with the DynamoDB adapter's semantics, for unit tests. */
@@ -66,14 +67,11 @@ export class MemoryMessageStore implements MessageStore {
     record.status = change.to;
     record.updated_at = change.at.toISOString();
     delete record.claimExpiresAt;
+    if (change.provider !== undefined) record.provider = change.provider;
     if (change.providerMessageId !== undefined) record.provider_message_id = change.providerMessageId;
+    if (change.providerReply !== undefined) record.provider_reply = change.providerReply;
     if (change.code !== undefined) record.failure = { code: change.code, reason: change.reason ?? change.code };
-    record.history.push({
-      status: change.to,
-      at: record.updated_at,
-      ...(change.code !== undefined && { code: change.code }),
-      ...(change.reason !== undefined && { reason: change.reason }),
-    });
+    record.history.push(...structuredClone(change.earlier ?? []), transitionEvent(change));
     return this.#view(id);
   }
 

@@ -1,4 +1,4 @@
-import type { MessageRecord, MessageStatus, Sealed } from "@herald/contracts";
+import type { MessageRecord, MessageStatus, Sealed, StatusEvent } from "@herald/contracts";
 
 export type ListByRecipientQuery = {
   tenant: string;
@@ -19,7 +19,12 @@ export type Transition = {
   from?: readonly MessageStatus[];
   code?: string;
   reason?: string;
+  /** The transport or provider the outcome is about; recorded on the message and on this event. */
+  provider?: string;
   providerMessageId?: string;
+  providerReply?: string;
+  /** Events that happened before this one (e.g. a failed attempt at another transport), appended first. */
+  earlier?: readonly StatusEvent[];
 };
 
 export type ClaimResult =
@@ -56,6 +61,17 @@ export interface MessageStore {
 }
 
 export type EraseRequest = { tenant: string; recipient: string; principal: string; at: Date };
+
+/** The history event a transition appends. */
+export function transitionEvent(change: Transition): StatusEvent {
+  return {
+    status: change.to,
+    at: change.at.toISOString(),
+    ...(change.code !== undefined && { code: change.code }),
+    ...(change.reason !== undefined && { reason: change.reason }),
+    ...(change.provider !== undefined && { provider: change.provider }),
+  };
+}
 
 export class InvalidCursorError extends Error {
   constructor() {

@@ -460,6 +460,42 @@ export function describeMessageStore(name: string, makeStore: () => MessageStore
       expect(await store.get(record.id)).toEqual(updated);
     });
 
+    it("records the provider, its reply and earlier events before this one", async () => {
+      // Prepare
+      const store = makeStore();
+      const record = aRecordAt(aScope(), 0);
+      await store.create(record);
+      await store.claim(record.id, at(5), 60);
+      const failover = { status: "sending" as const, at: iso(6), provider: "ses", code: "email.throttled", reason: "SES throttled the send" };
+
+      // Act
+      const updated = await store.transition(record.id, {
+        to: "sent",
+        at: at(7),
+        from: ["sending"],
+        provider: "smtp",
+        providerMessageId: `<${record.id}@herald.local>`,
+        providerReply: "250 2.0.0 Ok: queued as 4Xyz",
+        earlier: [failover],
+      });
+
+      // Assess
+      expect(updated).toMatchObject({
+        status: "sent",
+        provider: "smtp",
+        provider_message_id: `<${record.id}@herald.local>`,
+        provider_reply: "250 2.0.0 Ok: queued as 4Xyz",
+      });
+      expect(updated?.failure).toBeUndefined();
+      expect(updated?.history).toEqual([
+        { status: "queued", at: iso(0) },
+        { status: "sending", at: iso(5) },
+        failover,
+        { status: "sent", at: iso(7), provider: "smtp" },
+      ]);
+      expect(await store.get(record.id)).toEqual(updated);
+    });
+
     it("records a failure with its code and reason", async () => {
       // Prepare
       const store = makeStore();

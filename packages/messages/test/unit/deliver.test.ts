@@ -148,4 +148,55 @@ describe("deliver", () => {
     expect(sent).toHaveLength(0);
     expect((await store.get(record.id))?.failure?.code).toBe("message.content_missing");
   });
+
+  it("records the provider a sender named, the reply, and each provider it failed over from", async () => {
+    // Prepare
+    const { store, deps } = aHarness();
+    const { record, envelope } = await aQueued(store);
+    const seen: string[] = [];
+    const send: Send = async (_content, context) => {
+      seen.push(context.messageId);
+      context.attempt("ses");
+      context.failedOver(new TransientError("email.throttled", "SES throttled the send (ThrottlingException)"));
+      context.attempt("smtp");
+      return { providerMessageId: `<${context.messageId}@herald.local>`, providerReply: "250 Ok: queued as 12" };
+    };
+
+    // Act
+    await deliver(envelope, { receiveCount: 1 }, deps, send);
+
+    // Assess
+    const after = await store.get(record.id);
+    expect(seen).toEqual([record.id]);
+    expect(after).toMatchObject({ status: "sent", provider: "smtp", provider_reply: "250 Ok: queued as 12" });
+    expect(after?.history.slice(1)).toEqual([
+      { status: "sending", at: NOW.toISOString() },
+      { status: "sending", at: NOW.toISOString(), provider: "ses", code: "email.throttled", reason: "SES throttled the send (ThrottlingException)" },
+      { status: "sent", at: NOW.toISOString(), provider: "smtp" },
+    ]);
+  });
+
+  it("records the failed-over attempt and the last provider's failure when every provider fails", async () => {
+    // Prepare
+    const { store, deps } = aHarness();
+    const { record, envelope } = await aQueued(store);
+    const send: Send = async (_content, context) => {
+      context.attempt("ses");
+      context.failedOver(new TransientError("email.provider_unavailable", "SES failed (InternalFailure)"));
+      context.attempt("smtp");
+      throw new TransientError("email.smtp_unreachable", "Could not reach the SMTP relay (ECONNREFUSED)");
+    };
+
+    // Act
+    const error = await deliver(envelope, { receiveCount: 1 }, deps, send).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({ code: "email.smtp_unreachable", retryable: true });
+    const after = await store.get(record.id);
+    expect(after).toMatchObject({ status: "retrying", provider: "smtp", failure: { code: "email.smtp_unreachable" } });
+    expect(after?.history.slice(2).map((h) => [h.status, h.provider, h.code])).toEqual([
+      ["sending", "ses", "email.provider_unavailable"],
+      ["retrying", "smtp", "email.smtp_unreachable"],
+    ]);
+  });
 });
