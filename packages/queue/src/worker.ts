@@ -154,7 +154,12 @@ function toSqsRecord(message: Message, queueUrl: string): SQSRecord {
  * hand finish and exits 0. Without a queue URL it exits 1 with one line naming the variable.
  */
 export function runWorkerProcess(
-  options: Omit<WorkerOptions, "client" | "queueUrl"> & { queueUrl: string | undefined; queueUrlVariable: string },
+  options: Omit<WorkerOptions, "client" | "queueUrl"> & {
+    queueUrl: string | undefined;
+    queueUrlVariable: string;
+    /** Lets go of the consumer's own connections (an SMTP pool) once the worker has stopped. */
+    close?: () => Promise<void>;
+  },
 ): Worker | undefined {
   if (!options.queueUrl) {
     process.stderr.write(`herald: invalid configuration: ${options.queueUrlVariable}: is required for the worker\n`);
@@ -165,7 +170,11 @@ export function runWorkerProcess(
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
       options.logger.info("stopping", { signal });
-      void worker.stop().then(() => process.exit(0));
+      void worker
+        .stop()
+        .then(() => options.close?.())
+        .catch((error: unknown) => options.logger.warn("close failed", { error: error instanceof Error ? error.name : "unknown" }))
+        .then(() => process.exit(0));
     });
   }
   return worker;

@@ -1,24 +1,73 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { DynamoMessageStore, DynamoRateLimiter } from "@herald/messages";
-import { createLogger, systemClock } from "@herald/platform";
+import { createLogger, createSecrets, systemClock } from "@herald/platform";
+import { ClientCredentialsTokens } from "./adapters/client-credentials-tokens";
 import { SesEmailSender } from "./adapters/ses-email-sender";
+import { SmtpEmailSender, type SmtpAuth } from "./adapters/smtp-email-sender";
 import type { EmailConfig } from "./config";
+import { FailoverEmailSender } from "./domain/failover";
 import type { HandleDeps } from "./domain/handle-message";
+import type { EmailSender } from "./ports/email-sender";
+import type { SmtpSettings } from "./smtp-config";
+
+export type EmailDeps = HandleDeps & { sender: FailoverEmailSender };
 
 /** The composition root: adapters built once per process from configuration. */
-export function buildDeps(config: EmailConfig): HandleDeps {
-  const ses = new SESv2Client({ requestHandler: { requestTimeout: config.sendTimeoutMs } });
+export function buildDeps(config: EmailConfig): EmailDeps {
   const dynamo = new DynamoDBClient({});
+  const logger = createLogger("email", config.logLevel);
+  const senders = config.transports.map((name): EmailSender => {
+    if (name === "ses") {
+      const ses = new SESv2Client({ requestHandler: { requestTimeout: config.sendTimeoutMs } });
+      return new SesEmailSender(ses, { configurationSet: config.configurationSet });
+    }
+    if (!config.smtp) throw new Error("unreachable: smtp transport without settings");
+    return smtpSender(config.smtp, config);
+  });
   return {
     store: new DynamoMessageStore(dynamo, config.tableName),
     ...(config.maxSendRate > 0 && {
       limiter: new DynamoRateLimiter(dynamo, config.tableName, { name: "email", perSecond: config.maxSendRate }),
     }),
-    sender: new SesEmailSender(ses, { configurationSet: config.configurationSet }),
+    sender: new FailoverEmailSender(senders, { ...config.breaker, logger }),
     clock: systemClock,
-    logger: createLogger("email", config.logLevel),
+    logger,
     claimLeaseSeconds: config.claimLeaseSeconds,
     maxReceives: config.maxReceives,
   };
+}
+
+function smtpSender(smtp: SmtpSettings, config: EmailConfig): SmtpEmailSender {
+  const secret = createSecrets({ maxAgeSeconds: config.secretsMaxAgeSeconds });
+  const auth: SmtpAuth =
+    smtp.auth.kind === "password"
+      ? { kind: "password", user: smtp.auth.user, password: secret(smtp.auth.password) }
+      : smtp.auth.kind === "oauth"
+        ? {
+            kind: "oauth",
+            user: smtp.auth.user,
+            tokens: new ClientCredentialsTokens({
+              tokenUrl: smtp.auth.tokenUrl,
+              clientId: smtp.auth.clientId,
+              clientSecret: secret(smtp.auth.clientSecret),
+              scope: smtp.auth.scope,
+              timeoutMs: config.sendTimeoutMs,
+              clock: systemClock,
+            }),
+          }
+        : { kind: "none" };
+  return new SmtpEmailSender({ host: smtp.host, port: smtp.port, tls: smtp.tls, extraCa: smtp.extraCa, auth, timeoutMs: config.sendTimeoutMs });
+}
+
+/** One line at start-up saying where mail goes; no secret, no user name. */
+export function describeTransports(config: EmailConfig): string {
+  return config.transports
+    .map((name) => {
+      if (name === "ses" || !config.smtp) return name;
+      const { host, port, tls, auth, caFile } = config.smtp;
+      const how = auth.kind === "password" ? "password" : auth.kind === "oauth" ? "XOAUTH2" : "no AUTH";
+      return `smtp ${host}:${port} (${tls}, ${how}${caFile ? ", extra CA" : ""})`;
+    })
+    .join(" then ");
 }

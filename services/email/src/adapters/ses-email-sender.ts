@@ -4,6 +4,7 @@ import { PermanentError, TransientError, type AppError } from "@herald/platform"
 import type { EmailSender, SendResult } from "../ports/email-sender";
 
 export class SesEmailSender implements EmailSender {
+  readonly name = "ses";
   readonly #ses: SESv2Client;
   readonly #configurationSet: string | undefined;
 

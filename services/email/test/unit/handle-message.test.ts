@@ -13,6 +13,7 @@ const MAX_RECEIVES = 3;
 
 /** Records every email it is handed; answers with a provider id, or throws what it was told to. */
 class FakeEmailSender implements EmailSender {
+  readonly name = "ses" as const;
   readonly sent: EmailContent[] = [];
   #failure: unknown = undefined;
 
