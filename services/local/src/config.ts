@@ -21,8 +21,11 @@ const LocalEnv = z.object({
   HERALD_EMAIL_SENDERS: env.list(),
   HERALD_MAX_RECEIVES: env.int(5, 1, 1000),
   HERALD_LOG_LEVEL: env.logLevel(),
-  // Read here only to print it; the ingest service parses and applies it.
+  // Read here only to print them; the ingest and email services parse and apply them.
   HERALD_CORS_ORIGINS: env.list(),
+  HERALD_EMAIL_TRANSPORTS: env.list(),
+  HERALD_SMTP_HOST: z.string().optional(),
+  HERALD_SMTP_PORT: z.string().optional(),
 });
 
 export type LocalConfig = ReturnType<typeof loadLocalConfig>;
@@ -44,6 +47,11 @@ export function loadLocalConfig(source: Record<string, string | undefined> = pro
     oauth: loadOAuthSettings(source),
     rateLimit: loadRateLimit(source),
     corsOrigins: e.HERALD_CORS_ORIGINS,
+    email: {
+      // As services/email defaults it: the relay alone once one is configured.
+      transports: e.HERALD_EMAIL_TRANSPORTS.length > 0 ? e.HERALD_EMAIL_TRANSPORTS : e.HERALD_SMTP_HOST ? ["smtp"] : ["ses"],
+      relay: e.HERALD_SMTP_HOST && `${e.HERALD_SMTP_HOST}${e.HERALD_SMTP_PORT ? `:${e.HERALD_SMTP_PORT}` : ""}`,
+    },
     /** Everything else in the environment, passed on to the services (AWS_*, HERALD_*). */
     passthrough: source,
   };

@@ -86,6 +86,8 @@ async function main(): Promise<void> {
   }
 
   await waitForHealth(`${url}/health`);
+  // A service that stopped at start-up (a bad setting) has already begun the shutdown.
+  if (stopping) return;
   await writeState(config.stateDir, {
     url,
     apiKey,
@@ -105,6 +107,11 @@ async function main(): Promise<void> {
   say(`Herald is running at ${url}`);
   say(`  AWS emulator  ${endpoint}${emulator ? " (moto_server, started here)" : " (AWS_ENDPOINT_URL)"}`);
   say(`  sender        ${config.sender} (verified)`);
+  say(
+    `  email         ${config.email.transports
+      .map((t) => (t === "smtp" ? `SMTP relay ${config.email.relay ?? "(HERALD_SMTP_HOST unset)"}` : "SES"))
+      .join(", failing over to ")}`,
+  );
   say(`  API key       ${apiKey}`);
   say(`  state         ${stateFile(config.stateDir)}`);
   say(

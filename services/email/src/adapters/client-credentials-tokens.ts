@@ -99,7 +99,11 @@ function tokenError(error: unknown): TransientError {
   if (error instanceof TransientError) return error;
   if (error instanceof oauth.ResponseBodyError || error instanceof oauth.WWWAuthenticateChallengeError) {
     const status = error.status;
-    const code = error instanceof oauth.ResponseBodyError ? error.error : "challenge";
+    // RFC 6749 §5.2: a 401 with a WWW-Authenticate challenge is how a server says invalid_client.
+    const code =
+      error instanceof oauth.ResponseBodyError
+        ? error.error
+        : (error.cause[0]?.parameters.error ?? (status === 401 ? "invalid_client" : "challenge"));
     if (status === 429 || status >= 500) {
       return new TransientError("email.smtp_oauth_unavailable", `The OAuth token endpoint is not answering (HTTP ${status})`, error);
     }
