@@ -1,10 +1,23 @@
-import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from "jose";
-import { Events, OAuth2Issuer, OAuth2Service, type MutableToken, type TokenRequestIncomingMessage } from "oauth2-mock-server";
+import { OAuth2Issuer, OAuth2Service } from "oauth2-mock-server";
+import { assertErrorStatus, isFormEncoded, presentedCredentials, readBody, sendJson } from "./oauth-http";
+import { createTokenEndpoint, type ClientCredentialsOptions } from "./oauth-token-endpoint";
+import { safeEqual } from "./safe-equal";
 
-export type OAuthServerOptions = { host?: string; port?: number; clientId?: string; clientSecret?: string };
+export type { ClientCredentialsOptions } from "./oauth-token-endpoint";
+
+export type OAuthServerOptions = {
+  host?: string;
+  port?: number;
+  /** The credentials the resource server introspects with. */
+  clientId?: string;
+  clientSecret?: string;
+  /** POST /token with `grant_type=client_credentials`: which clients, and the tokens' lifetime. */
+  clientCredentials?: ClientCredentialsOptions;
+};
 
 export type TokenOptions = {
   sub?: string;
@@ -32,11 +45,18 @@ export type OAuthServer = {
   token(options?: TokenOptions): Promise<string>;
   /** POST /introspect requests received, whatever they were answered. */
   introspectionCalls(): number;
+  /** POST /token requests received, whatever they were answered. */
+  tokenRequests(): number;
+  /** Zeroes both counts. */
   resetCounts(): void;
   /** The next `times` introspection requests answer `status` (before any authentication). */
   failIntrospection(times: number, status?: number, retryAfterSeconds?: number): void;
   /** Introspecting this token answers `{active:false}` from now on. */
   revoke(token: string): void;
+  /** The next `times` token requests answer `status` (default 503) `{"error":"temporarily_unavailable"}`. */
+  failTokenRequests(times: number, status?: number): void;
+  /** Rotates (or adds) a client of `clientCredentials.clients`; throws on a server that takes any client. */
+  setClientSecret(clientId: string, secret: string): void;
   stop(): Promise<void>;
 };
 
@@ -46,8 +66,6 @@ const DEFAULT_SUB = "user-1";
 const DEFAULT_TENANT = "tenant-a";
 const DEFAULT_AUDIENCE = "herald";
 const DEFAULT_LIFETIME_SECONDS = 3600;
-const MAX_BODY_BYTES = 64 * 1024;
-const MAX_TOKEN_FIELD_LENGTH = 200;
 /** Express routes case-insensitively and ignores a trailing slash: all of these must stay ours. */
 const INTROSPECT_PATH = /^\/introspect\/?$/i;
 
@@ -55,6 +73,7 @@ const INTROSPECT_PATH = /^\/introspect\/?$/i;
  * A real OAuth 2.0 server on loopback for tests and local development. oauth2-mock-server signs
  * the tokens and serves /token, /jwks and discovery; introspection (RFC 7662) is answered here,
  * because the mock's own /introspect says `{active:true}` to anything and reads no form body.
+ * The mock's /token takes any client; `clientCredentials.clients` makes it check them.
  */
 export async function startOAuthServer(options: OAuthServerOptions = {}): Promise<OAuthServer> {
   const host = options.host ?? "127.0.0.1";
@@ -64,7 +83,7 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
   // The keys never change after start, so a local set is enough (no fetch of our own /jwks).
   const keys = createLocalJWKSet({ keys: issuer.keys.toJSON() });
   const service = new OAuth2Service(issuer);
-  service.on(Events.BeforeTokenSigning, shapeClientCredentialsToken);
+  const tokenEndpoint = createTokenEndpoint(service, options.clientCredentials);
 
   let calls = 0;
   let failures = { remaining: 0, status: 429, retryAfterSeconds: undefined as number | undefined };
@@ -108,6 +127,7 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
   }
 
   const server = createServer((req, res) => {
+    if (tokenEndpoint.intercept(req, res)) return;
     if (!INTROSPECT_PATH.test(new URL(req.url ?? "/", "http://localhost").pathname)) {
       service.requestHandler(req, res);
       return;
@@ -153,17 +173,20 @@ export async function startOAuthServer(options: OAuthServerOptions = {}): Promis
       });
     },
     introspectionCalls: () => calls,
+    tokenRequests: () => tokenEndpoint.requests(),
     resetCounts: () => {
       calls = 0;
+      tokenEndpoint.resetCounts();
     },
     failIntrospection: (times, status = 429, retryAfterSeconds) => {
-      if (!Number.isInteger(times) || times < 0) throw new RangeError("times must be a non-negative integer");
-      if (!Number.isInteger(status) || status < 400 || status > 599) throw new RangeError("status must be an HTTP error status");
+      assertErrorStatus(times, status);
       failures = { remaining: times, status, retryAfterSeconds };
     },
     revoke: (token) => {
       revoked.add(token);
     },
+    failTokenRequests: (times, status = 503) => tokenEndpoint.fail(times, status),
+    setClientSecret: (clientId, secret) => tokenEndpoint.setClientSecret(clientId, secret),
     stop: () =>
       new Promise<void>((resolve, reject) => {
         if (!server.listening) return resolve();
@@ -185,84 +208,6 @@ function tokenClaims(options: TokenOptions): Record<string, unknown> {
   if (options.roles !== undefined) claims.roles = [...options.roles];
   if (options.username !== undefined) claims.username = options.username;
   return { ...claims, ...options.claims };
-}
-
-/**
- * `POST /token` with `grant_type=client_credentials` gives only `scope` and `aud`; Herald also
- * needs a subject and a tenant. Other grants are left as the mock makes them: their id_token
- * passes through here too, and its `aud` must stay the client.
- */
-function shapeClientCredentialsToken(token: MutableToken, req: TokenRequestIncomingMessage): void {
-  const body: Record<string, unknown> = { ...req.body };
-  if (body.grant_type !== "client_credentials") return;
-  const { payload } = token;
-  for (const name of ["sub", "tenant", "aud"] as const) {
-    const value = body[name];
-    if (typeof value === "string" && value.length <= MAX_TOKEN_FIELD_LENGTH) payload[name] = value;
-  }
-  const bodyClientId = typeof body.client_id === "string" ? body.client_id : undefined;
-  const clientId = basicCredentials(req.headers.authorization)?.id ?? bodyClientId;
-  if (clientId !== undefined && clientId.length <= MAX_TOKEN_FIELD_LENGTH) {
-    payload.sub ??= clientId;
-    payload.client_id ??= clientId; // RFC 9068 §2.2: the client the token was issued to
-  }
-  payload.tenant ??= DEFAULT_TENANT;
-  payload.jti ??= randomUUID();
-}
-
-type Credentials = { id: string; secret: string };
-
-/** HTTP Basic when the request has an Authorization header (RFC 6749 §2.3.1), else the form body. */
-function presentedCredentials(authorization: string | undefined, form: URLSearchParams | undefined): Credentials | undefined {
-  if (authorization !== undefined) return basicCredentials(authorization);
-  const id = form?.get("client_id");
-  const secret = form?.get("client_secret");
-  return typeof id === "string" && typeof secret === "string" ? { id, secret } : undefined;
-}
-
-/** Both halves are form-urlencoded before base64 (RFC 6749 §2.3.1), so "a+b" is "a b". */
-function basicCredentials(authorization: string | undefined): Credentials | undefined {
-  const encoded = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(authorization ?? "")?.[1];
-  if (encoded === undefined) return undefined;
-  const decoded = Buffer.from(encoded, "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  if (colon < 0) return undefined;
-  const id = formDecode(decoded.slice(0, colon));
-  const secret = formDecode(decoded.slice(colon + 1));
-  return id !== undefined && secret !== undefined ? { id, secret } : undefined;
-}
-
-function formDecode(value: string): string | undefined {
-  try {
-    return decodeURIComponent(value.replaceAll("+", " "));
-  } catch {
-    return undefined;
-  }
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const digest = (value: string) => createHash("sha256").update(value).digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
-
-function isFormEncoded(contentType: string | undefined): boolean {
-  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/x-www-form-urlencoded";
-}
-
-/** The whole body as text, or undefined past MAX_BODY_BYTES (read to the end, so the connection stays usable). */
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-  }
-  return size <= MAX_BODY_BYTES ? Buffer.concat(chunks).toString("utf8") : undefined;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers });
-  res.end(JSON.stringify(body));
 }
 
 /** What a client dials: a wildcard bind is reached on loopback, and an IPv6 literal needs brackets. */
