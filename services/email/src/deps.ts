@@ -57,7 +57,15 @@ function smtpSender(smtp: SmtpSettings, config: EmailConfig): SmtpEmailSender {
             }),
           }
         : { kind: "none" };
-  return new SmtpEmailSender({ host: smtp.host, port: smtp.port, tls: smtp.tls, extraCa: smtp.extraCa, auth, timeoutMs: config.sendTimeoutMs });
+  return new SmtpEmailSender({
+    host: smtp.host,
+    port: smtp.port,
+    tls: smtp.tls,
+    extraCa: smtp.extraCa,
+    auth,
+    timeoutMs: config.sendTimeoutMs,
+    idleTimeoutMs: smtp.idleTimeoutMs,
+  });
 }
 
 /** One line at start-up saying where mail goes; no secret, no user name. */

@@ -45,6 +45,14 @@ export const SmtpEnv = z.object({
   ),
   HERALD_SMTP_OAUTH_CLIENT_ID: optional(z.string()),
   HERALD_SMTP_OAUTH_CLIENT_SECRET: SecretSettingEnv,
+  /** A pooled connection unused this long is closed (QUIT); relays drop idle sessions themselves too. */
+  HERALD_SMTP_IDLE_TIMEOUT_SECONDS: optional(
+    z.coerce
+      .number({ error: "must be a number" })
+      .int({ error: "must be an integer" })
+      .min(1, { error: "must be at least 1" })
+      .max(600, { error: "must be at most 600" }),
+  ),
   HERALD_SMTP_OAUTH_SCOPE: optional(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, "must be space-separated scope tokens (RFC 6749 §3.3)")),
 });
 type SmtpEnvValues = z.infer<typeof SmtpEnv>;
@@ -77,6 +85,7 @@ export type SmtpSettings = {
   extraCa: string[];
   caFile: string | undefined;
   auth: SmtpAuthSettings;
+  idleTimeoutMs: number;
 };
 
 type Issue = { path: string; message: string };
@@ -128,6 +137,7 @@ export function smtpSettings(e: SmtpEnvValues): SmtpSettings {
     caFile: e.HERALD_SMTP_CA_FILE,
     extraCa: e.HERALD_SMTP_CA_FILE === undefined ? [] : pemCertificates(readFileSync(e.HERALD_SMTP_CA_FILE, "utf8")),
     auth: authSettings(e),
+    idleTimeoutMs: (e.HERALD_SMTP_IDLE_TIMEOUT_SECONDS ?? 30) * 1000,
   };
 }
 

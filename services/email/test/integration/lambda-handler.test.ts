@@ -4,7 +4,19 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { EmailContent } from "@herald/contracts";
 import { DynamoMessageStore } from "@herald/messages";
 import { createSqsHandler, type RetryDelay } from "@herald/queue";
-import { aMessageRecord, anEnvelope, anSqsRecord, provision, startMoto, useEmulatorEnv, type Emulator, type Resources } from "@herald/testing";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  aMessageRecord,
+  anEnvelope,
+  anSqsRecord,
+  makeTestCertificates,
+  provision,
+  startMoto,
+  startSmtpServer,
+  useEmulatorEnv,
+  type Emulator,
+  type Resources,
+} from "@herald/testing";
 import { loadConfig } from "../../src/config";
 import { buildDeps } from "../../src/deps";
 import { handleEmailMessage } from "../../src/domain/handle-message";
@@ -33,14 +45,14 @@ const sesMessages = async () => (await moto.data()).ses?.Message ?? [];
  * The handler as src/entrypoints/lambda.ts composes it, with deps built from configuration; that
  * module is not imported because it reads process.env when it loads.
  */
-function aLambdaHandler(retryDelay?: RetryDelay) {
-  const deps = buildDeps(loadConfig({ HERALD_TABLE_NAME: resources.tableName, HERALD_LOG_LEVEL: "SILENT" }));
+function aLambdaHandler(retryDelay?: RetryDelay, env: Record<string, string> = {}) {
+  const deps = buildDeps(loadConfig({ HERALD_TABLE_NAME: resources.tableName, HERALD_LOG_LEVEL: "SILENT", ...env }));
   const handle = createSqsHandler(
     (envelope, ctx) => handleEmailMessage(envelope, { receiveCount: ctx.receiveCount }, deps),
     deps.logger,
     retryDelay,
   );
-  return { handle, store: new DynamoMessageStore(new DynamoDBClient({}), resources.tableName) };
+  return { handle, deps, store: new DynamoMessageStore(new DynamoDBClient({}), resources.tableName) };
 }
 
 function anEmail(overrides: Partial<EmailContent> = {}): EmailContent {
@@ -117,5 +129,38 @@ describe("the email Lambda handler", () => {
     expect(delayed).toEqual([{ messageId: record.messageId, receiveCount: 2 }]);
     expect(await sesMessages()).toHaveLength(0);
     expect(await store.get(held.id)).toMatchObject({ status: "sending", attempts: 1 });
+  });
+
+  it("sends through an SMTP relay with the password from Secrets Manager, reporting a deferred message for retry", async () => {
+    // Prepare: the environment infra gives the function, with the emulator's Secrets Manager
+    const certificates = await makeTestCertificates();
+    const relay = await startSmtpServer({ tls: "starttls", certificates, auth: { users: { "smtp-user": "from-secrets-manager" } } });
+    await new SecretsManagerClient({}).send(new CreateSecretCommand({ Name: "herald/it/SmtpPassword", SecretString: "from-secrets-manager" }));
+    const { handle, deps, store } = aLambdaHandler(async () => undefined, {
+      HERALD_EMAIL_TRANSPORTS: "smtp",
+      HERALD_SMTP_HOST: relay.host,
+      HERALD_SMTP_PORT: String(relay.port),
+      HERALD_SMTP_CA_FILE: certificates.caFile,
+      HERALD_SMTP_USER: "smtp-user",
+      HERALD_SMTP_PASSWORD: "secretsmanager:herald/it/SmtpPassword",
+    });
+    const deferred = aMessageRecord({ content: anEmail({ subject: "Deferred" }), recipients: ["bob@example.com"] });
+    const sent = aMessageRecord({ content: anEmail({ subject: "Sent" }), recipients: ["bob@example.com"] });
+    await store.create(deferred);
+    await store.create(sent);
+    const deferredRecord = anSqsRecord(anEnvelope(deferred));
+    relay.failNext(1, { code: 451, message: "Greylisted, try again later" });
+
+    // Act
+    const result = await handle({ Records: [deferredRecord, anSqsRecord(anEnvelope(sent))] });
+    await deps.sender.close();
+    await relay.stop();
+
+    // Assess
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: deferredRecord.messageId }]);
+    expect(await store.get(deferred.id)).toMatchObject({ status: "retrying", provider: "smtp", failure: { code: "email.smtp_deferred" } });
+    expect(await store.get(sent.id)).toMatchObject({ status: "sent", provider: "smtp", provider_message_id: `<${sent.id}@herald.test>` });
+    expect(relay.messages.map((m) => m.parsed.subject)).toEqual(["Sent"]);
+    expect(await sesMessages()).toHaveLength(0);
   });
 });
