@@ -35,11 +35,32 @@ export const SecretSettingEnv = z.preprocess(
  * now, for when the provider has just refused it (it may have been rotated).
  */
 export interface Secret {
-  /** What the secret is, for logs and errors: "secretsmanager:<id>" or "environment"; never the value. */
+  /** Where the secret is, for logs: "secretsmanager:<id>" or "environment"; never the value. */
   readonly source: string;
   value(): Promise<string>;
   refresh(): Promise<string>;
 }
+
+/**
+ * The value to retry with after a provider refused `refused`, or undefined when the secret still
+ * holds that one (a retry would only be refused again). A value read since, by another caller, is
+ * taken as it is; otherwise the secret is read again now, once for all the callers refused at the
+ * same time (a batch right after a rotation).
+ */
+export function valueAfterRefusal(secret: Secret, refused: string): Promise<string | undefined> {
+  let shared = refusals.get(secret);
+  if (!shared) {
+    shared = (async () => {
+      const current = await secret.value();
+      if (current !== refused) return current;
+      const fresh = await secret.refresh();
+      return fresh === refused ? undefined : fresh;
+    })().finally(() => refusals.delete(secret));
+    refusals.set(secret, shared);
+  }
+  return shared;
+}
+const refusals = new WeakMap<Secret, Promise<string | undefined>>();
 
 export type SecretsOptions = {
   /** How long a value read from Secrets Manager is reused before it is read again. */
@@ -53,14 +74,16 @@ export type SecretsOptions = {
  * and one client) per process. A rotated secret is picked up within `maxAgeSeconds`, or at once
  * when a caller `refresh()`es it after the provider refused the old one: no restart, no redeploy.
  */
-export function createSecrets(options: SecretsOptions): (setting: SecretSetting) => Secret {
+export function createSecrets(options: SecretsOptions): (setting: SecretSetting, name: string) => Secret {
   let provider: SecretsProvider | undefined;
   const secretsProvider = () =>
     (provider ??= new SecretsProvider({
       awsSdkV3Client: options.client ?? new SecretsManagerClient({ requestHandler: { requestTimeout: 5000 } }),
     }));
 
-  return (setting) => {
+  // `name` (the setting, e.g. HERALD_SMTP_PASSWORD) is what errors say: they can end up on a
+  // message record a tenant reads, where a secret's ARN (with the account id) does not belong.
+  return (setting, name) => {
     if (setting.kind === "value") {
       const value = setting.value;
       return { source: "environment", value: async () => value, refresh: async () => value };
@@ -73,11 +96,11 @@ export function createSecrets(options: SecretsOptions): (setting: SecretSetting)
         value = await secretsProvider().get(id, { maxAge: options.maxAgeSeconds, forceFetch });
       } catch (error) {
         const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-        const name = cause instanceof Error ? cause.name : "Error";
-        throw new TransientError("secrets.unavailable", `Could not read the secret ${source} (${name})`, cause);
+        const why = cause instanceof Error ? cause.name : "Error";
+        throw new TransientError("secrets.unavailable", `Could not read ${name} from Secrets Manager (${why})`, cause);
       }
       if (typeof value !== "string" || value === "") {
-        throw new TransientError("secrets.empty", `The secret ${source} has no string value; set one with put-secret-value`);
+        throw new TransientError("secrets.empty", `The Secrets Manager secret of ${name} has no string value; put one with put-secret-value`);
       }
       return value;
     };

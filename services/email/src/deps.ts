@@ -42,7 +42,7 @@ function smtpSender(smtp: SmtpSettings, config: EmailConfig): SmtpEmailSender {
   const secret = createSecrets({ maxAgeSeconds: config.secretsMaxAgeSeconds });
   const auth: SmtpAuth =
     smtp.auth.kind === "password"
-      ? { kind: "password", user: smtp.auth.user, password: secret(smtp.auth.password) }
+      ? { kind: "password", user: smtp.auth.user, password: secret(smtp.auth.password, "HERALD_SMTP_PASSWORD") }
       : smtp.auth.kind === "oauth"
         ? {
             kind: "oauth",
@@ -50,7 +50,7 @@ function smtpSender(smtp: SmtpSettings, config: EmailConfig): SmtpEmailSender {
             tokens: new ClientCredentialsTokens({
               tokenUrl: smtp.auth.tokenUrl,
               clientId: smtp.auth.clientId,
-              clientSecret: secret(smtp.auth.clientSecret),
+              clientSecret: secret(smtp.auth.clientSecret, "HERALD_SMTP_OAUTH_CLIENT_SECRET"),
               scope: smtp.auth.scope,
               timeoutMs: config.sendTimeoutMs,
               clock: systemClock,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { EmailAddress } from "@herald/contracts";
 import { loadOAuthSettings, loadRateLimit, type OAuthSettings, type RateLimitSettings } from "@herald/auth";
-import { env, parseEnv } from "@herald/platform";
+import { env, parseEnv, SecretsEnv } from "@herald/platform";
 
 const IngestEnv = z.object({
   HERALD_TABLE_NAME: env.required(),
@@ -23,7 +23,7 @@ const IngestEnv = z.object({
   HERALD_CORS_ORIGINS: env.list().pipe(
     z.array(z.string().refine((o) => URL.canParse(o) && new URL(o).origin === o, "each entry must be an origin like https://app.example.com")),
   ),
-});
+}).extend(SecretsEnv.shape);
 
 export type IngestConfig = {
   tableName: string;
@@ -35,6 +35,8 @@ export type IngestConfig = {
   identitySource: "credentials" | "authorizer";
   /** OAuth 2.0 introspection, when configured (only used with identitySource credentials). */
   oauth: OAuthSettings | undefined;
+  /** How long the OAuth client secret, read from Secrets Manager, is reused before it is read again. */
+  secretsMaxAgeSeconds: number;
   rateLimit: RateLimitSettings | undefined;
   corsOrigins: string[];
 };
@@ -50,6 +52,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: e.HERALD_LOG_LEVEL,
     identitySource: e.HERALD_IDENTITY_SOURCE,
     oauth: loadOAuthSettings(source),
+    secretsMaxAgeSeconds: e.HERALD_SECRETS_MAX_AGE,
     rateLimit: loadRateLimit(source),
     corsOrigins: e.HERALD_CORS_ORIGINS,
   };

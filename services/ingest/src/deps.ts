@@ -6,7 +6,7 @@ import { DynamoApiKeyStore, TokenBucketLimiter, createAuthenticator, createIntro
 import { EnvelopeCipher, KmsDataKeyProvider } from "@herald/crypto";
 import { DynamoMessageStore } from "@herald/messages";
 import { SqsMessageQueue } from "@herald/queue";
-import { createLogger, systemClock, type Logger } from "@herald/platform";
+import { createLogger, createSecrets, systemClock, type Logger } from "@herald/platform";
 import { DynamoIdempotencyStore } from "./adapters/dynamo-idempotency-store";
 import type { AppDeps } from "./app";
 import type { IngestConfig } from "./config";
@@ -36,9 +36,17 @@ export function buildDeps(config: IngestConfig): AppDeps {
 
 function identitySource(config: IngestConfig, dynamo: DynamoDBClient, logger: Logger): IdentitySource {
   if (config.identitySource === "authorizer") return fromAuthorizer(systemClock);
+  const oauth = config.oauth;
   const verifyToken =
-    config.oauth &&
-    createTokenVerifier({ settings: config.oauth, introspect: createIntrospector(config.oauth, { logger }), logger });
+    oauth &&
+    createTokenVerifier({
+      settings: oauth,
+      introspect: createIntrospector(oauth, {
+        clientSecret: createSecrets({ maxAgeSeconds: config.secretsMaxAgeSeconds })(oauth.clientSecret, "HERALD_OAUTH_CLIENT_SECRET"),
+        logger,
+      }),
+      logger,
+    });
   return fromCredentials(
     createAuthenticator({ apiKeys: new DynamoApiKeyStore(dynamo, config.tableName), ...(verifyToken && { verifyToken }) }),
   );

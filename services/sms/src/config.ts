@@ -1,5 +1,14 @@
 import { z } from "zod";
-import { DeliveryEnv, deliverySettings, env, parseEnv, type DeliverySettings } from "@herald/platform";
+import {
+  DeliveryEnv,
+  deliverySettings,
+  env,
+  parseEnv,
+  SecretSettingEnv,
+  SecretsEnv,
+  type DeliverySettings,
+  type SecretSetting,
+} from "@herald/platform";
 import { TWILIO_BASE_URL } from "./adapters/twilio-sms-sender";
 
 /** An optional setting; blank counts as unset, as infra/config.ts reads it. */
@@ -12,13 +21,14 @@ const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 const TWILIO_FROM = /^(\+[1-9]\d{1,14}|(?=[A-Za-z0-9 ]*[A-Za-z])[A-Za-z0-9 ]{1,11})$/;
 const WITH_TWILIO = "is required when HERALD_SMS_PROVIDER=twilio";
 
-const SmsEnv = DeliveryEnv.extend({
+const SmsEnv = DeliveryEnv.extend(SecretsEnv.shape).extend({
   HERALD_TABLE_NAME: env.required(),
   /** Needed by the local worker only; on Lambda the event source mapping does the receiving. */
   HERALD_SMS_QUEUE_URL: z.string().optional(),
   HERALD_SMS_PROVIDER: z.enum(["sns", "twilio"], { error: "must be sns or twilio" }).default("sns"),
   HERALD_TWILIO_ACCOUNT_SID: optional(z.string().regex(ACCOUNT_SID, { error: "must be an account SID (AC + 32 hex)" })),
-  HERALD_TWILIO_AUTH_TOKEN: optional(z.string()),
+  /** The token itself (local runs), or `secretsmanager:<name or ARN>` (AWS): read when sending. */
+  HERALD_TWILIO_AUTH_TOKEN: SecretSettingEnv,
   HERALD_TWILIO_FROM: optional(z.string().regex(TWILIO_FROM, { error: "must be an E.164 number or a sender id of up to 11 letters and digits" })),
   HERALD_TWILIO_MESSAGING_SERVICE_SID: optional(
     z.string().regex(MESSAGING_SERVICE_SID, { error: "must be a messaging service SID (MG + 32 hex)" }),
@@ -47,8 +57,8 @@ const SmsEnv = DeliveryEnv.extend({
 export type TwilioSettings = {
   kind: "twilio";
   accountSid: string;
-  /** Secret: passed to the sender only, never logged. */
-  authToken: string;
+  /** Where the token is (or the token itself): turned into a Secret for the sender only, never logged. */
+  authToken: SecretSetting;
   from: string | undefined;
   messagingServiceSid: string | undefined;
   baseUrl: string;
@@ -62,6 +72,8 @@ export type SmsConfig = DeliverySettings & {
   queueUrl: string | undefined;
   provider: SnsSettings | TwilioSettings;
   maxSendRate: number;
+  /** How long a secret read from Secrets Manager is reused before it is read again. */
+  secretsMaxAgeSeconds: number;
 };
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): SmsConfig {
@@ -72,6 +84,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     queueUrl: e.HERALD_SMS_QUEUE_URL,
     provider: e.HERALD_SMS_PROVIDER === "twilio" ? twilioSettings(e) : { kind: "sns", senderId: e.HERALD_SNS_SENDER_ID },
     maxSendRate: e.HERALD_SMS_MAX_SEND_RATE,
+    secretsMaxAgeSeconds: e.HERALD_SECRETS_MAX_AGE,
   };
 }
 

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { DynamoMessageStore, DynamoRateLimiter } from "@herald/messages";
-import { createLogger, systemClock } from "@herald/platform";
+import { createLogger, createSecrets, systemClock, type Logger } from "@herald/platform";
 import { SnsSmsSender } from "./adapters/sns-sms-sender";
 import { TwilioSmsSender } from "./adapters/twilio-sms-sender";
 import type { SmsConfig } from "./config";
@@ -11,32 +11,36 @@ import type { SmsSender } from "./ports/sms-sender";
 /** The composition root: adapters built once per process from configuration. */
 export function buildDeps(config: SmsConfig): HandleDeps {
   const dynamo = new DynamoDBClient({});
+  const logger = createLogger("sms", config.logLevel);
   return {
     store: new DynamoMessageStore(dynamo, config.tableName),
     ...(config.maxSendRate > 0 && {
       limiter: new DynamoRateLimiter(dynamo, config.tableName, { name: "sms", perSecond: config.maxSendRate }),
     }),
-    sender: senderFor(config),
+    sender: senderFor(config, logger),
     clock: systemClock,
-    logger: createLogger("sms", config.logLevel),
+    logger,
     claimLeaseSeconds: config.claimLeaseSeconds,
     maxReceives: config.maxReceives,
   };
 }
 
-function senderFor(config: SmsConfig): SmsSender {
+function senderFor(config: SmsConfig, logger: Logger): SmsSender {
   const provider = config.provider;
   if (provider.kind === "sns") {
     const sns = new SNSClient({ requestHandler: { requestTimeout: config.sendTimeoutMs } });
     return new SnsSmsSender(sns, { senderId: provider.senderId });
   }
+  // Built once per process: its cache is what keeps Secrets Manager to one read per max age.
+  const authToken = createSecrets({ maxAgeSeconds: config.secretsMaxAgeSeconds })(provider.authToken, "HERALD_TWILIO_AUTH_TOKEN");
   return new TwilioSmsSender({
     accountSid: provider.accountSid,
-    authToken: provider.authToken,
+    authToken,
     from: provider.from,
     messagingServiceSid: provider.messagingServiceSid,
     statusCallback: provider.statusCallback,
     baseUrl: provider.baseUrl,
     timeoutMs: config.sendTimeoutMs,
+    logger,
   });
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { env, parseEnv } from "@herald/platform";
+import { env, parseEnv, SecretSettingEnv, type SecretSetting } from "@herald/platform";
 
 /** Hosts for which plain http is tolerated: a local OAuth server during development and tests. */
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -17,7 +17,8 @@ const OAuthEnv = z
   .object({
     HERALD_OAUTH_INTROSPECTION_URL: IntrospectionUrl.optional(),
     HERALD_OAUTH_CLIENT_ID: z.string().trim().optional(),
-    HERALD_OAUTH_CLIENT_SECRET: z.string().optional(),
+    /** The secret itself (local runs), or `secretsmanager:<name or ARN>` (AWS): read when introspecting. */
+    HERALD_OAUTH_CLIENT_SECRET: SecretSettingEnv,
     /** When set, the introspected `iss` must equal it. */
     HERALD_OAUTH_ISSUER: z.string().trim().optional(),
     /** When set, the token's `aud` must name one of these. */
@@ -30,7 +31,8 @@ const OAuthEnv = z
     /** How long a rejected token is remembered, so a bad token cannot hammer the provider. */
     HERALD_OAUTH_NEGATIVE_CACHE_TTL: env.int(10, 0, 300),
     /** Per attempt. With the default retries the worst case is 3 × 2 s + 2 × 1 s wait = 8 s, inside
-     *  the AWS authorizer's 10 s timeout. */
+     *  the AWS authorizer's 10 s timeout. A 401 adds one attempt with the client secret read again
+     *  (a rotation); the provider has just answered then, so that one is normally quick. */
     HERALD_OAUTH_TIMEOUT_MS: env.int(2000, 100, 30_000),
     /** Further attempts after a 429, 5xx, timeout or network error. */
     HERALD_OAUTH_RETRIES: env.int(2, 0, 5),
@@ -45,7 +47,8 @@ const OAuthEnv = z
 export type OAuthSettings = {
   introspectionUrl: string;
   clientId: string;
-  clientSecret: string;
+  /** Where the secret is (or the secret itself): the service turns it into a Secret (createSecrets). */
+  clientSecret: SecretSetting;
   issuer: string | undefined;
   audiences: string[];
   rolesClaim: string;
@@ -60,10 +63,13 @@ export type OAuthSettings = {
 export function loadOAuthSettings(source: Record<string, string | undefined> = process.env): OAuthSettings | undefined {
   const e = parseEnv(OAuthEnv, source);
   if (e.HERALD_OAUTH_INTROSPECTION_URL === undefined) return undefined;
+  const { HERALD_OAUTH_CLIENT_ID: clientId, HERALD_OAUTH_CLIENT_SECRET: clientSecret } = e;
+  // The refinement above has made sure of both; this only narrows their types.
+  if (!clientId || clientSecret === undefined) throw new Error("unreachable: OAuth client credentials unchecked");
   return {
     introspectionUrl: e.HERALD_OAUTH_INTROSPECTION_URL,
-    clientId: e.HERALD_OAUTH_CLIENT_ID ?? "",
-    clientSecret: e.HERALD_OAUTH_CLIENT_SECRET ?? "",
+    clientId,
+    clientSecret,
     issuer: e.HERALD_OAUTH_ISSUER || undefined,
     audiences: e.HERALD_OAUTH_AUDIENCE,
     rolesClaim: e.HERALD_OAUTH_ROLES_CLAIM,

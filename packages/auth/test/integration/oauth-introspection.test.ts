@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Roles } from "@herald/contracts";
+import { AppError, createSecrets, type Secret } from "@herald/platform";
 import { startOAuthServer, type OAuthServer } from "@herald/testing";
 import { createAuthenticator, createIntrospector, createTokenVerifier, loadOAuthSettings, MemoryApiKeyStore } from "../../src/index";
 
@@ -16,7 +17,7 @@ beforeEach(() => {
 });
 
 /** The authenticator as the services build it, from the same environment variables. */
-function anAuthenticator(env: Record<string, string> = {}) {
+function anAuthenticator(env: Record<string, string> = {}, clientSecret?: Secret) {
   const settings = loadOAuthSettings({
     HERALD_OAUTH_INTROSPECTION_URL: idp.introspectionUrl,
     HERALD_OAUTH_CLIENT_ID: idp.clientId,
@@ -26,7 +27,10 @@ function anAuthenticator(env: Record<string, string> = {}) {
     ...env,
   });
   if (!settings) throw new Error("OAuth settings expected");
-  const introspect = createIntrospector(settings, { sleep: async () => undefined });
+  const introspect = createIntrospector(settings, {
+    clientSecret: clientSecret ?? createSecrets({ maxAgeSeconds: 60 })(settings.clientSecret, "HERALD_OAUTH_CLIENT_SECRET"),
+    sleep: async () => undefined,
+  });
   return createAuthenticator({ apiKeys: new MemoryApiKeyStore(), verifyToken: createTokenVerifier({ settings, introspect }) });
 }
 
@@ -156,5 +160,53 @@ describe("OAuth 2.0 bearer tokens, introspected at a real local OAuth server", (
     // Assess
     await expect(attempt).rejects.toMatchObject({ status: 500, code: "auth.introspection_failed" });
     expect(idp.introspectionCalls()).toBe(1);
+  });
+
+  it("answers 503 auth.client_secret_unavailable, asking the provider nothing, when the client secret cannot be read", async () => {
+    // Prepare
+    const unreadable: Secret = {
+      source: "secretsmanager:arn:aws:secretsmanager:eu-west-1:123456789012:secret:herald/OAuthClientSecret-AbCdEf",
+      value: async () => {
+        throw new AppError("secrets.unavailable", "Could not read the secret (AccessDeniedException)", { status: 503, retryable: true });
+      },
+      refresh: async () => "never read",
+    };
+    const authenticate = anAuthenticator({}, unreadable);
+    const token = await idp.token();
+
+    // Act
+    const error = await authenticate(bearer(token)).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toMatchObject({ status: 503, code: "auth.client_secret_unavailable", retryable: true, headers: { "retry-after": "1" } });
+    expect(String((error as Error).message)).not.toContain("herald/OAuthClientSecret");
+    expect(idp.introspectionCalls()).toBe(0);
+  });
+
+  it("reads the client secret again once for the introspections refused at the same time, and retries each with it", async () => {
+    // Prepare
+    let stored = "an-old-secret-the-provider-dropped";
+    let cached = stored;
+    let refreshes = 0;
+    const rotating: Secret = {
+      source: "secretsmanager:herald/OAuthClientSecret",
+      value: async () => cached,
+      refresh: async () => {
+        refreshes += 1;
+        cached = stored;
+        return cached;
+      },
+    };
+    const authenticate = anAuthenticator({}, rotating);
+    const tokens = await Promise.all(Array.from({ length: 5 }, (_, i) => idp.token({ sub: `user-${i}` })));
+    stored = idp.clientSecret;
+
+    // Act
+    const results = await Promise.all(tokens.map((token) => authenticate(bearer(token))));
+
+    // Assess
+    expect(results.map((r) => r.identity.principal)).toEqual(["user-0", "user-1", "user-2", "user-3", "user-4"]);
+    expect(refreshes).toBe(1);
+    expect(idp.introspectionCalls()).toBe(10);
   });
 });

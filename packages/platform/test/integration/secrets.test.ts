@@ -27,7 +27,7 @@ describe("createSecrets with Secrets Manager", () => {
   it("reads the secret, reuses it within the max age and picks up a rotation after it", async () => {
     // Prepare
     await client.send(new CreateSecretCommand({ Name: "herald/smtp-password", SecretString: "first" }));
-    const secret = createSecrets({ maxAgeSeconds: 1 })(ref("herald/smtp-password"));
+    const secret = createSecrets({ maxAgeSeconds: 1 })(ref("herald/smtp-password"), "HERALD_SMTP_PASSWORD");
 
     // Act
     const before = await secret.value();
@@ -44,7 +44,7 @@ describe("createSecrets with Secrets Manager", () => {
   it("refetches at once on refresh, before the max age runs out", async () => {
     // Prepare
     await client.send(new CreateSecretCommand({ Name: "twilio-token", SecretString: "old" }));
-    const secret = createSecrets({ maxAgeSeconds: 3600 })(ref("twilio-token"));
+    const secret = createSecrets({ maxAgeSeconds: 3600 })(ref("twilio-token"), "HERALD_SMTP_PASSWORD");
     await secret.value();
     await client.send(new PutSecretValueCommand({ SecretId: "twilio-token", SecretString: "new" }));
 
@@ -61,7 +61,7 @@ describe("createSecrets with Secrets Manager", () => {
     const { ARN } = await client.send(new CreateSecretCommand({ Name: "by-arn", SecretString: "s3cr3t" }));
 
     // Act
-    const value = await createSecrets({ maxAgeSeconds: 60 })(ref(String(ARN))).value();
+    const value = await createSecrets({ maxAgeSeconds: 60 })(ref(String(ARN)), "HERALD_SMTP_PASSWORD").value();
 
     // Assess
     expect(value).toBe("s3cr3t");
@@ -69,7 +69,7 @@ describe("createSecrets with Secrets Manager", () => {
 
   it("fails with a retryable error naming the secret, not its value, when it does not exist", async () => {
     // Prepare
-    const secret = createSecrets({ maxAgeSeconds: 60 })(ref("missing"));
+    const secret = createSecrets({ maxAgeSeconds: 60 })(ref("missing"), "HERALD_SMTP_PASSWORD");
 
     // Act
     const error = await secret.value().catch((e: unknown) => e);
@@ -77,14 +77,13 @@ describe("createSecrets with Secrets Manager", () => {
     // Assess
     expect(error).toBeInstanceOf(TransientError);
     expect(error).toMatchObject({ code: "secrets.unavailable", retryable: true });
-    expect((error as Error).message).toContain("secretsmanager:missing");
-    expect((error as Error).message).toContain("ResourceNotFoundException");
+    expect((error as Error).message).toBe("Could not read HERALD_SMTP_PASSWORD from Secrets Manager (ResourceNotFoundException)");
   });
 
   it("fails with a retryable error when the secret was created without a value", async () => {
     // Prepare
     await client.send(new CreateSecretCommand({ Name: "empty" }));
-    const secret = createSecrets({ maxAgeSeconds: 60 })(ref("empty"));
+    const secret = createSecrets({ maxAgeSeconds: 60 })(ref("empty"), "HERALD_SMTP_PASSWORD");
 
     // Act
     const error = await secret.value().catch((e: unknown) => e);

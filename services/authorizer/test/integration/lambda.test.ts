@@ -1,5 +1,6 @@
 import type { APIGatewayRequestAuthorizerEventV2 } from "aws-lambda";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, DynamoApiKeyStore } from "@herald/auth";
 import { Roles } from "@herald/contracts";
@@ -7,7 +8,8 @@ import { provision, startMoto, startOAuthServer, useEmulatorEnv, type Emulator, 
 
 /*
  * The deployed entry point as Lambda loads it: configuration from the environment, API keys in
- * DynamoDB (moto), tokens introspected at a real local OAuth 2.0 server.
+ * DynamoDB (moto), tokens introspected at a real local OAuth 2.0 server with the client secret
+ * read from Secrets Manager (moto), as infra configures it: secretsmanager:<name>.
  */
 let moto: Emulator;
 let idp: OAuthServer;
@@ -19,13 +21,14 @@ beforeAll(async () => {
   useEmulatorEnv(moto.endpoint);
   idp = await startOAuthServer();
   const { tableName } = await provision({ prefix: "authorizer-it", senders: [] });
+  await new SecretsManagerClient({}).send(new CreateSecretCommand({ Name: "herald/test/OAuthClientSecret", SecretString: idp.clientSecret }));
   apiKey = (await createApiKey(new DynamoApiKeyStore(new DynamoDBClient({}), tableName), { principal: "svc:billing", tenant: "acme", roles: [Roles.send] })).key;
   Object.assign(process.env, {
     HERALD_TABLE_NAME: tableName,
     HERALD_LOG_LEVEL: "SILENT",
     HERALD_OAUTH_INTROSPECTION_URL: idp.introspectionUrl,
     HERALD_OAUTH_CLIENT_ID: idp.clientId,
-    HERALD_OAUTH_CLIENT_SECRET: idp.clientSecret,
+    HERALD_OAUTH_CLIENT_SECRET: "secretsmanager:herald/test/OAuthClientSecret",
     HERALD_OAUTH_ISSUER: idp.issuer,
     HERALD_OAUTH_AUDIENCE: "herald",
   });

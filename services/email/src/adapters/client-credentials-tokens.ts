@@ -1,5 +1,5 @@
 import * as oauth from "oauth4webapi";
-import { TransientError, type Clock, type Secret } from "@herald/platform";
+import { TransientError, valueAfterRefusal, type Clock, type Secret } from "@herald/platform";
 
 export type ClientCredentialsOptions = {
   tokenUrl: string;
@@ -56,14 +56,18 @@ export class ClientCredentialsTokens {
   }
 
   async #fetch(): Promise<string> {
+    const secret = this.#options.clientSecret;
+    const used = await secret.value();
     let answer: oauth.TokenEndpointResponse;
     try {
-      answer = await this.#request(await this.#options.clientSecret.value());
+      answer = await this.#request(used);
     } catch (error) {
       if (!isClientRefused(error)) throw tokenError(error);
       // The client secret may have just been rotated: read it again, once.
+      const fresh = await valueAfterRefusal(secret, used);
+      if (fresh === undefined) throw tokenError(error);
       try {
-        answer = await this.#request(await this.#options.clientSecret.refresh());
+        answer = await this.#request(fresh);
       } catch (again) {
         throw tokenError(again);
       }

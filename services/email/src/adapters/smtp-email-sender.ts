@@ -3,7 +3,7 @@ import { createTransport, type Transporter } from "nodemailer";
 import type { SMTPConnectionCustomAuthContext } from "nodemailer/lib/smtp-connection";
 import type { SMTPPoolOptions, SMTPPoolSentMessageInfo } from "nodemailer/lib/smtp-pool";
 import type { EmailContent } from "@herald/contracts";
-import { AppError, type Secret } from "@herald/platform";
+import { AppError, valueAfterRefusal, type Secret } from "@herald/platform";
 import type { EmailSendContext, EmailSender, SendResult } from "../ports/email-sender";
 import type { SmtpTlsMode } from "../smtp-config";
 import type { ClientCredentialsTokens } from "./client-credentials-tokens";
@@ -62,8 +62,8 @@ export class SmtpEmailSender implements EmailSender {
       // A refused password may just have been rotated: read the secret again, and if it changed,
       // try once more with it. (A refused token is renewed inside the XOAUTH2 handler.)
       if (auth.kind !== "password" || !isAuthFailure(error)) throw classifySmtpError(error, this.#options.timeoutMs);
-      const fresh = await auth.password.refresh();
-      if (fresh === this.#password) throw classifySmtpError(error, this.#options.timeoutMs);
+      const fresh = await valueAfterRefusal(auth.password, this.#password ?? "");
+      if (fresh === undefined) throw classifySmtpError(error, this.#options.timeoutMs);
       try {
         return await this.#sendOnce(email, context, true);
       } catch (again) {

@@ -8,6 +8,7 @@ import type { SendResult, SmsSender } from "../ports/sms-sender";
  * codes, which SNS routes for reliability rather than cost.
  */
 export class SnsSmsSender implements SmsSender {
+  readonly name = "sns";
   readonly #sns: SNSClient;
   readonly #attributes: Record<string, MessageAttributeValue>;
 

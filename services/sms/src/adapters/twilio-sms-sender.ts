@@ -1,14 +1,17 @@
 import { z } from "zod";
 import type { SmsContent } from "@herald/contracts";
-import { ConfigError, PermanentError, TransientError, type AppError } from "@herald/platform";
+import { ConfigError, PermanentError, TransientError, valueAfterRefusal, type AppError, type Logger, type Secret } from "@herald/platform";
 import type { SendResult, SmsSender } from "../ports/sms-sender";
 
 export const TWILIO_BASE_URL = "https://api.twilio.com";
 
 export type TwilioOptions = {
   accountSid: string;
-  /** Only ever kept inside the Authorization header this sender builds; never logged. */
-  authToken: string;
+  /**
+   * Read per send (cached by the Secret), so a rotated token needs no restart. Its value goes into
+   * the Authorization header this sender builds and nowhere else; never logged.
+   */
+  authToken: Secret;
   /** At least one of the two: the sending number (or alphanumeric sender id), or a messaging service. */
   from?: string | undefined;
   messagingServiceSid?: string | undefined;
@@ -16,6 +19,7 @@ export type TwilioOptions = {
   statusCallback?: string | undefined;
   baseUrl?: string | undefined;
   timeoutMs?: number | undefined;
+  logger?: Logger | undefined;
 };
 
 /** The two fields of Twilio's answers we read: a Message resource's `sid`, an error's `code`. */
@@ -23,6 +27,7 @@ const TwilioAnswer = z.object({
   sid: z.string().min(1).optional().catch(undefined),
   code: z.number().int().optional().catch(undefined),
 });
+type TwilioAnswer = z.infer<typeof TwilioAnswer>;
 
 /**
  * Twilio Programmable Messaging, "create a Message", called with the global fetch:
@@ -31,12 +36,16 @@ const TwilioAnswer = z.object({
  * for this one call.
  */
 export class TwilioSmsSender implements SmsSender {
+  readonly name = "twilio";
   readonly #url: string;
-  readonly #authorization: string;
+  readonly #accountSid: string;
+  readonly #authToken: Secret;
   readonly #from: string | undefined;
   readonly #messagingServiceSid: string | undefined;
   readonly #statusCallback: string | undefined;
   readonly #timeoutMs: number;
+  readonly #logger: Logger | undefined;
+  /** The read of the token in flight after a refusal, shared by every send refused meanwhile. */
 
   constructor(options: TwilioOptions) {
     if (!options.from && !options.messagingServiceSid) {
@@ -44,11 +53,13 @@ export class TwilioSmsSender implements SmsSender {
     }
     const base = (options.baseUrl ?? TWILIO_BASE_URL).replace(/\/+$/, "");
     this.#url = `${base}/2010-04-01/Accounts/${encodeURIComponent(options.accountSid)}/Messages.json`;
-    this.#authorization = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString("base64")}`;
+    this.#accountSid = options.accountSid;
+    this.#authToken = options.authToken;
     this.#from = options.from;
     this.#messagingServiceSid = options.messagingServiceSid;
     this.#statusCallback = options.statusCallback;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#logger = options.logger;
   }
 
   async send(sms: SmsContent): Promise<SendResult> {
@@ -57,18 +68,49 @@ export class TwilioSmsSender implements SmsSender {
     if (this.#from) form.set("From", this.#from);
     if (this.#messagingServiceSid) form.set("MessagingServiceSid", this.#messagingServiceSid);
     if (this.#statusCallback) form.set("StatusCallback", this.#statusCallback);
+    const body = form.toString();
 
+    // A read failure is the Secret's own TransientError (secrets.*): the message retries.
+    const token = await this.#authToken.value();
+    let answer = await this.#post(body, token);
+    // Refused credentials may just have been rotated (Twilio's secondary token promoted, the old
+    // one dead at once): read the secret again and, if it changed, try once more with it. A 401
+    // created no message, so the retry cannot send twice. The same value again would only be
+    // refused again: then, and when the retry is refused too, the send fails transiently as
+    // before (dead-letter, fix, redrive).
+    if (answer.status === 401 || answer.code === 20003) {
+      const fresh = await this.#tokenAfterRefusal(token);
+      if (fresh !== undefined) answer = await this.#post(body, fresh);
+    }
+
+    const { status, sid, code } = answer;
+    if (status >= 200 && status < 300) {
+      // Accepted without an id we can read: retrying may send it twice, but recording it as sent
+      // would lose it for status tracking; as rare as it is, the retry is the lesser harm.
+      if (!sid) throw new TransientError("sms.no_message_id", `Twilio answered ${status} without a message sid`);
+      return { providerMessageId: sid };
+    }
+    throw classifyTwilioError(status, code);
+  }
+
+  /** The token to retry with after Twilio refused `refused` (see valueAfterRefusal), or undefined. */
+  async #tokenAfterRefusal(refused: string): Promise<string | undefined> {
+    this.#logger?.warn("twilio refused the auth token; reading it again", { secret: this.#authToken.source });
+    return valueAfterRefusal(this.#authToken, refused);
+  }
+
+  async #post(body: string, authToken: string): Promise<{ status: number } & TwilioAnswer> {
     let response: Response;
     let text: string;
     try {
       response = await fetch(this.#url, {
         method: "POST",
         headers: {
-          authorization: this.#authorization,
+          authorization: `Basic ${Buffer.from(`${this.#accountSid}:${authToken}`).toString("base64")}`,
           "content-type": "application/x-www-form-urlencoded",
           accept: "application/json",
         },
-        body: form.toString(),
+        body,
         // Twilio does not redirect; a redirect means a wrong base URL, and the form (with the
         // credentials) must not follow it anywhere.
         redirect: "manual",
@@ -79,16 +121,8 @@ export class TwilioSmsSender implements SmsSender {
     } catch (error) {
       throw networkError(error, this.#timeoutMs);
     }
-
     const answer = TwilioAnswer.safeParse(parseJson(text));
-    const { sid, code } = answer.success ? answer.data : { sid: undefined, code: undefined };
-    if (response.status >= 200 && response.status < 300) {
-      // Accepted without an id we can read: retrying may send it twice, but recording it as sent
-      // would lose it for status tracking; as rare as it is, the retry is the lesser harm.
-      if (!sid) throw new TransientError("sms.no_message_id", `Twilio answered ${response.status} without a message sid`);
-      return { providerMessageId: sid };
-    }
-    throw classifyTwilioError(response.status, code);
+    return { status: response.status, ...(answer.success ? answer.data : {}) };
   }
 }
 

@@ -8,8 +8,9 @@ export type { Delivery };
 
 /** Sends one queued SMS through the provider and records the outcome (see `deliver`). */
 export function handleSmsMessage(envelope: QueueEnvelope, delivery: Delivery, deps: HandleDeps): Promise<void> {
-  return deliver(envelope, delivery, deps, (content) => {
+  return deliver(envelope, delivery, deps, (content, context) => {
     if (content.channel !== "sms") throw new PermanentError("sms.wrong_channel", "not an SMS");
+    context.attempt(deps.sender.name);
     return deps.sender.send(content);
   });
 }

@@ -8,5 +8,7 @@ export type SendResult = { providerMessageId: string };
  * number or the text: reasons end up on the message record and in logs.
  */
 export interface SmsSender {
+  /** The provider's name as recorded on the message: "twilio" or "sns". */
+  readonly name: "twilio" | "sns";
   send(sms: SmsContent): Promise<SendResult>;
 }

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { MessageRecord, QueueEnvelope, SmsContent } from "@herald/contracts";
@@ -97,10 +98,15 @@ describe("the sms Lambda handler with SNS", () => {
 });
 
 describe("the sms Lambda handler with Twilio", () => {
+  // As infra sets it on AWS: a reference to the secret, read at run time (here from moto).
+  beforeEach(async () => {
+    await new SecretsManagerClient({}).send(new CreateSecretCommand({ Name: "herald/test/TwilioAuthToken", SecretString: AUTH_TOKEN }));
+  });
+
   const twilioEnv = () => ({
     HERALD_SMS_PROVIDER: "twilio",
     HERALD_TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-    HERALD_TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    HERALD_TWILIO_AUTH_TOKEN: "secretsmanager:herald/test/TwilioAuthToken",
     HERALD_TWILIO_FROM: "+15005550006",
     HERALD_TWILIO_BASE_URL: twilio.baseUrl,
   });

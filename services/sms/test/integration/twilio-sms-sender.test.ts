@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { SmsContent } from "@herald/contracts";
-import { PermanentError, TransientError } from "@herald/platform";
+import { PermanentError, TransientError, type Secret } from "@herald/platform";
 import { freePort } from "@herald/testing";
 import { TwilioSmsSender, type TwilioOptions } from "../../src/adapters/twilio-sms-sender";
 import { startFakeTwilio, type FakeTwilio, type ScriptedAnswer } from "../support/fake-twilio";
@@ -21,11 +21,50 @@ afterAll(async () => {
 
 // Every request a test makes must be one Twilio accepts as well-formed, unless it says otherwise.
 afterEach(() => {
+  twilio.rotateAuthToken(AUTH_TOKEN);
   expect(twilio.takeRejections()).toEqual([]);
 });
 
+type StoredSecret = Secret & {
+  /** Puts a new value where `refresh` reads it (put-secret-value); `value` keeps the cached one. */
+  put(value: string): void;
+  refreshes(): number;
+};
+
+/** A Secret as Secrets Manager serves one through its cache, in memory: `value` cached, `refresh` reads the store. */
+function aSecret(initial: string, options: { unreadable?: boolean } = {}): StoredSecret {
+  let stored = initial;
+  let cached = initial;
+  let refreshes = 0;
+  const unreadable = () => new TransientError("secrets.unavailable", "Could not read the secret secretsmanager:twilio-token (AccessDeniedException)");
+  return {
+    source: "secretsmanager:twilio-token",
+    value: async () => {
+      if (options.unreadable) throw unreadable();
+      return cached;
+    },
+    refresh: async () => {
+      refreshes += 1;
+      if (options.unreadable) throw unreadable();
+      cached = stored;
+      return cached;
+    },
+    put: (value) => {
+      stored = value;
+    },
+    refreshes: () => refreshes,
+  };
+}
+
 function aSender(overrides: Partial<TwilioOptions> = {}): TwilioSmsSender {
-  return new TwilioSmsSender({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, from: FROM, baseUrl: twilio.baseUrl, timeoutMs: 2_000, ...overrides });
+  return new TwilioSmsSender({
+    accountSid: ACCOUNT_SID,
+    authToken: aSecret(AUTH_TOKEN),
+    from: FROM,
+    baseUrl: twilio.baseUrl,
+    timeoutMs: 2_000,
+    ...overrides,
+  });
 }
 
 /** A distinct number per test, so the server's scripted answers never cross. */
@@ -35,7 +74,8 @@ function anSms(text = "Your code is 123456"): SmsContent {
   return { channel: "sms", to: `+4479111${String(nextNumber).padStart(5, "0")}`, text };
 }
 
-const basicAuth = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString("base64")}`;
+const basicAuthWith = (token: string) => `Basic ${Buffer.from(`${ACCOUNT_SID}:${token}`).toString("base64")}`;
+const basicAuth = basicAuthWith(AUTH_TOKEN);
 const messagesPath = `/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`;
 
 function requestsFor(to: string) {
@@ -190,7 +230,8 @@ describe("TwilioSmsSender", () => {
     const wrongToken = "0000000000000000000000000000dead";
 
     // Act
-    const attempt = aSender({ authToken: wrongToken }).send(sms);
+    const authToken = aSecret(wrongToken);
+    const attempt = aSender({ authToken }).send(sms);
 
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(TransientError);
@@ -198,6 +239,93 @@ describe("TwilioSmsSender", () => {
     const error: unknown = await attempt.catch((e: unknown) => e);
     expect(String(error instanceof Error && error.message)).not.toContain(wrongToken);
     expect(twilio.takeRejections()).toEqual(["authorization"]);
+    // The secret was read again, still held the refused token, so Twilio was not asked twice.
+    expect(authToken.refreshes()).toBe(1);
+    expect(requestsFor(sms.to)).toHaveLength(1);
+  });
+
+  it("reads the token again and sends with it when Twilio refuses a token just rotated (401, 20003)", async () => {
+    // Prepare
+    const sms = anSms();
+    const rotated = "5ec0nd5ec0nd5ec0nd5ec0nd5ec0nd00";
+    const authToken = aSecret(AUTH_TOKEN);
+    const sender = aSender({ authToken });
+    await sender.send(anSms());
+    twilio.rotateAuthToken(rotated);
+    authToken.put(rotated);
+
+    // Act
+    const { providerMessageId } = await sender.send(sms);
+
+    // Assess
+    expect(twilio.created.filter((m) => m.to === sms.to)).toEqual([{ sid: providerMessageId, to: sms.to, body: sms.text }]);
+    expect(requestsFor(sms.to).map((r) => r.authorization)).toEqual([basicAuth, basicAuthWith(rotated)]);
+    expect(authToken.refreshes()).toBe(1);
+    expect(twilio.takeRejections()).toEqual(["authorization"]);
+  });
+
+  it("throws TransientError sms.provider_auth, after one retry, when the token read again is refused too", async () => {
+    // Prepare
+    const sms = anSms();
+    const authToken = aSecret(AUTH_TOKEN);
+    twilio.rotateAuthToken("the-token-only-twilio-knows-000");
+    authToken.put("a-token-twilio-never-issued-0000");
+
+    // Act
+    const error: unknown = await aSender({ authToken }).send(sms).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error).toMatchObject({ code: "sms.provider_auth", retryable: true, message: "Twilio refused the credentials (20003)" });
+    expect(requestsFor(sms.to).map((r) => r.authorization)).toEqual([basicAuth, basicAuthWith("a-token-twilio-never-issued-0000")]);
+    expect(authToken.refreshes()).toBe(1);
+    expect(twilio.takeRejections()).toEqual(["authorization", "authorization"]);
+  });
+
+  it("reads the token once for all the sends Twilio refuses at the same time after a rotation", async () => {
+    // Prepare
+    const batch = Array.from({ length: 5 }, () => anSms());
+    const rotated = "b4tchb4tchb4tchb4tchb4tchb4tch00";
+    const authToken = aSecret(AUTH_TOKEN);
+    const sender = aSender({ authToken });
+    twilio.rotateAuthToken(rotated);
+    authToken.put(rotated);
+
+    // Act
+    const results = await Promise.all(batch.map((sms) => sender.send(sms)));
+
+    // Assess
+    expect(results.map((r) => r.providerMessageId)).toEqual(batch.map((sms) => twilio.created.find((m) => m.to === sms.to)?.sid));
+    expect(authToken.refreshes()).toBe(1);
+    expect(twilio.takeRejections()).toEqual(batch.map(() => "authorization"));
+  });
+
+  it("does not read the token again when Twilio refuses the account for another reason (403)", async () => {
+    // Prepare
+    const sms = anSms();
+    const authToken = aSecret(AUTH_TOKEN);
+    twilio.answer(sms.to, { kind: "error", status: 403, code: 20008 });
+
+    // Act
+    const attempt = aSender({ authToken }).send(sms);
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ code: "sms.provider_auth", retryable: true });
+    expect(authToken.refreshes()).toBe(0);
+    expect(requestsFor(sms.to)).toHaveLength(1);
+  });
+
+  it("throws the secret's TransientError, and asks Twilio nothing, when the token cannot be read", async () => {
+    // Prepare
+    const sms = anSms();
+
+    // Act
+    const attempt = aSender({ authToken: aSecret(AUTH_TOKEN, { unreadable: true }) }).send(sms);
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(TransientError);
+    await expect(attempt).rejects.toMatchObject({ code: "secrets.unavailable", retryable: true });
+    expect(requestsFor(sms.to)).toEqual([]);
   });
 
   it("throws TransientError sms.network when Twilio does not answer within the timeout", async () => {

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { MessageRecord, QueueEnvelope, SmsContent } from "@herald/contracts";
@@ -113,6 +114,7 @@ describe("the sms worker process", () => {
     // Assess
     expect(exit).toEqual({ code: 0, signal: null });
     const sent = await store.get(record.id);
+    expect(sent?.provider).toBe("sns");
     const sms = (await moto.data()).sns?.SMS ?? [];
     expect(sms.filter((m) => m.message_id === sent?.provider_message_id)).toEqual([
       { message_id: sent?.provider_message_id, phone_number: "+447911123400", message: "Worker code 555111" },
@@ -124,15 +126,17 @@ describe("the sms worker process", () => {
     expect(worker.output()).not.toContain("555111");
   });
 
-  it("sends through Twilio when configured for it, and never prints the auth token", async () => {
+  it("sends through Twilio with the auth token read from Secrets Manager, and never prints it", async () => {
     // Prepare
+    const secretName = `herald/sms-worker-${run}/TwilioAuthToken`;
+    await new SecretsManagerClient({}).send(new CreateSecretCommand({ Name: secretName, SecretString: AUTH_TOKEN }));
     const { record, store } = await aQueuedSms("+447911123401", "Twilio worker");
     const worker = startWorker({
       ...base(),
       HERALD_LOG_LEVEL: "DEBUG",
       HERALD_SMS_PROVIDER: "twilio",
       HERALD_TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-      HERALD_TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      HERALD_TWILIO_AUTH_TOKEN: `secretsmanager:${secretName}`,
       HERALD_TWILIO_MESSAGING_SERVICE_SID: `MG${"e".repeat(32)}`,
       HERALD_TWILIO_BASE_URL: twilio.baseUrl,
     });
@@ -145,6 +149,7 @@ describe("the sms worker process", () => {
     // Assess
     expect(exit).toEqual({ code: 0, signal: null });
     const sent = await store.get(record.id);
+    expect(sent?.provider).toBe("twilio");
     expect(twilio.created.filter((m) => m.sid === sent?.provider_message_id)).toEqual([
       { sid: sent?.provider_message_id, to: "+447911123401", body: "Twilio worker" },
     ]);

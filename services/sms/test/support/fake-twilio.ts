@@ -29,6 +29,11 @@ export type FakeTwilio = {
   created: { sid: string; to: string; body: string }[];
   /** Answers requests for this 'To' number so from now on; others get 201 and a new Message. */
   answer(to: string, answer: ScriptedAnswer): void;
+  /**
+   * Rotates the account's auth token, as promoting the secondary token in Twilio's console does:
+   * from now on only this one is accepted, the old one is refused with 20003 at once.
+   */
+  rotateAuthToken(authToken: string): void;
   /** What the server refused as malformed since the last call (e.g. "authorization"), then forgets it. */
   takeRejections(): string[];
   stop(): Promise<void>;
@@ -48,7 +53,8 @@ export async function startFakeTwilio(credentials: TwilioCredentials): Promise<F
   const answers = new Map<string, ScriptedAnswer>();
   let rejections: string[] = [];
   const path = `/2010-04-01/Accounts/${credentials.accountSid}/Messages.json`;
-  const authorization = `Basic ${Buffer.from(`${credentials.accountSid}:${credentials.authToken}`).toString("base64")}`;
+  const basic = (authToken: string) => `Basic ${Buffer.from(`${credentials.accountSid}:${authToken}`).toString("base64")}`;
+  let authorization = basic(credentials.authToken);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     let raw = "";
@@ -105,6 +111,9 @@ export async function startFakeTwilio(credentials: TwilioCredentials): Promise<F
     requests,
     created,
     answer: (to, answer) => answers.set(to, answer),
+    rotateAuthToken: (authToken) => {
+      authorization = basic(authToken);
+    },
     takeRejections: () => {
       const taken = rejections;
       rejections = [];

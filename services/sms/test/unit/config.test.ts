@@ -35,6 +35,7 @@ describe("loadConfig", () => {
       queueUrl: undefined,
       provider: { kind: "sns", senderId: undefined },
       maxSendRate: 0,
+      secretsMaxAgeSeconds: 60,
       claimLeaseSeconds: 120,
       maxReceives: 5,
       sendTimeoutMs: 10_000,
@@ -68,12 +69,24 @@ describe("loadConfig", () => {
     expect(config.provider).toEqual({
       kind: "twilio",
       accountSid: ACCOUNT_SID,
-      authToken: AUTH_TOKEN,
+      authToken: { kind: "value", value: AUTH_TOKEN },
       from: "+15005550006",
       messagingServiceSid: undefined,
       baseUrl: "https://api.twilio.com",
       statusCallback: "https://herald.example.com/twilio/status",
     });
+  });
+
+  it("takes HERALD_TWILIO_AUTH_TOKEN=secretsmanager:<ARN> as a reference to the secret, and HERALD_SECRETS_MAX_AGE as its max age", () => {
+    // Prepare
+    const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:herald/prod/TwilioAuthToken-AbCdEf";
+
+    // Act
+    const config = loadConfig({ ...TWILIO, HERALD_TWILIO_AUTH_TOKEN: `secretsmanager:${arn}`, HERALD_SECRETS_MAX_AGE: "300" });
+
+    // Assess
+    expect(config.provider).toMatchObject({ kind: "twilio", authToken: { kind: "secretsmanager", id: arn } });
+    expect(config.secretsMaxAgeSeconds).toBe(300);
   });
 
   it("accepts a messaging service instead of a From number", () => {
@@ -87,6 +100,14 @@ describe("loadConfig", () => {
   it("throws a ConfigError naming HERALD_TWILIO_AUTH_TOKEN alone when the provider is twilio and the token is missing", () => {
     // Act
     const message = configErrorOf({ ...TWILIO, HERALD_TWILIO_AUTH_TOKEN: undefined });
+
+    // Assess
+    expect(message).toBe("invalid configuration: HERALD_TWILIO_AUTH_TOKEN: is required when HERALD_SMS_PROVIDER=twilio");
+  });
+
+  it("throws a ConfigError naming HERALD_TWILIO_AUTH_TOKEN when the token is blank", () => {
+    // Act
+    const message = configErrorOf({ ...TWILIO, HERALD_TWILIO_AUTH_TOKEN: "  " });
 
     // Assess
     expect(message).toBe("invalid configuration: HERALD_TWILIO_AUTH_TOKEN: is required when HERALD_SMS_PROVIDER=twilio");
@@ -130,6 +151,8 @@ describe("loadConfig", () => {
     ["HERALD_TWILIO_STATUS_CALLBACK", "not a url", "must be an http(s) URL"],
     ["HERALD_SNS_SENDER_ID", "Herald Alerts", "must be 1-11 letters or digits, one letter at least"],
     ["HERALD_SMS_MAX_SEND_RATE", "fast", "must be a number"],
+    ["HERALD_TWILIO_AUTH_TOKEN", "secretsmanager:", "needs a secret name or ARN after secretsmanager:"],
+    ["HERALD_SECRETS_MAX_AGE", "0", "must be at least 1"],
   ];
   for (const [variable, value, problem] of bad) {
     it(`throws a ConfigError naming ${variable} when it is ${JSON.stringify(value)}`, () => {

@@ -13,6 +13,7 @@ const NUMBER = "+447700900123";
 
 /** Records every SMS it is handed; answers with a provider id, or throws what it was told to. */
 class FakeSmsSender implements SmsSender {
+  readonly name = "twilio" as const;
   readonly sent: SmsContent[] = [];
   #failure: unknown = undefined;
 
@@ -71,7 +72,7 @@ describe("handleSmsMessage", () => {
     // Assess
     expect(sender.sent).toEqual([anSms()]);
     const after = await store.get(record.id);
-    expect(after).toMatchObject({ status: "sent", provider_message_id: "SM1", attempts: 1, updated_at: NOW.toISOString() });
+    expect(after).toMatchObject({ status: "sent", provider: "twilio", provider_message_id: "SM1", attempts: 1, updated_at: NOW.toISOString() });
     expect(after?.history.map((h) => h.status)).toEqual(["queued", "sending", "sent"]);
   });
 
