@@ -17,7 +17,7 @@ export default $config({
     const { dataKeyAlias } = await import("./infra/keys");
     const { table } = await import("./infra/storage");
     const queues = await import("./infra/queues");
-    await import("./infra/secrets");
+    const secrets = await import("./infra/secrets");
     const { email } = await import("./infra/email");
     await import("./infra/sms");
     await import("./infra/secure-store");
@@ -33,7 +33,14 @@ export default $config({
       secureDlq: queues.secureDlq.url,
       dataKey: dataKeyAlias.name,
       table: table.name,
-      sender: email.sender,
+      // the SES identity: absent when mail goes only through a relay other than SES's SMTP
+      ...(email && { sender: email.sender }),
+      // the Secrets Manager secrets declared for this configuration, by name, for
+      // `aws secretsmanager put-secret-value --secret-id <name> --secret-string ...`
+      ...(secrets.smtpPassword && { secretSmtpPassword: secrets.smtpPassword.name }),
+      ...(secrets.smtpOAuthClientSecret && { secretSmtpOAuthClientSecret: secrets.smtpOAuthClientSecret.name }),
+      ...(secrets.twilioAuthToken && { secretTwilioAuthToken: secrets.twilioAuthToken.name }),
+      ...(secrets.oauthClientSecret && { secretOAuthClientSecret: secrets.oauthClientSecret.name }),
     };
   },
 });

@@ -1,6 +1,6 @@
 import { config } from "./config";
 import { appKey } from "./keys";
-import { oauthClientSecret } from "./secrets";
+import { oauthClientSecret, readSecrets, secretReference } from "./secrets";
 import { table } from "./storage";
 
 /*
@@ -33,7 +33,10 @@ export const authorizer = new sst.aws.Function("Authorizer", {
       oauthClientSecret && {
         HERALD_OAUTH_INTROSPECTION_URL: oauth.introspectionUrl,
         HERALD_OAUTH_CLIENT_ID: oauth.clientId,
-        HERALD_OAUTH_CLIENT_SECRET: oauthClientSecret.value,
+        // a reference: the authorizer reads the value with GetSecretValue and reuses it for
+        // HERALD_SECRETS_MAX_AGE seconds, so a rotated secret needs no redeploy
+        HERALD_OAUTH_CLIENT_SECRET: secretReference(oauthClientSecret),
+        HERALD_SECRETS_MAX_AGE: String(config.secretsMaxAge),
         ...(oauth.issuer && { HERALD_OAUTH_ISSUER: oauth.issuer }),
         ...(oauth.audience.length > 0 && { HERALD_OAUTH_AUDIENCE: oauth.audience.join(",") }),
         HERALD_OAUTH_ROLES_CLAIM: oauth.rolesClaim,
@@ -51,5 +54,7 @@ export const authorizer = new sst.aws.Function("Authorizer", {
     },
     // the table is encrypted with the app key: DynamoDB decrypts its table key for every reader
     appKey(["kms:Decrypt"], ["dynamodb"]),
+    // its own secret only, when OAuth is on
+    ...readSecrets(oauthClientSecret ? [oauthClientSecret] : []),
   ],
 });

@@ -1,41 +1,13 @@
+import { emailConfig } from "./email-config";
+import { InfraConfigError, int, isHttpsUrl, list, text, type Env } from "./env";
+
 /*
  * Deploy-time settings. The one place infra reads process.env: a missing or bad value stops
  * `sst deploy` before any resource is declared, with one line naming the variable.
  */
 
-export class InfraConfigError extends Error {
-  constructor(variable: string, problem: string) {
-    super(`herald: invalid deploy configuration: ${variable}: ${problem}`);
-    this.name = "InfraConfigError";
-  }
-}
-
 const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "SILENT"] as const;
 type LogLevel = (typeof LOG_LEVELS)[number];
-
-type Env = Record<string, string | undefined>;
-
-function text(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === "" ? undefined : value;
-}
-
-function list(env: Env, name: string): string[] {
-  return (text(env, name) ?? "")
-    .split(",")
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InfraConfigError(name, `must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
 
 const EMAIL = /^[^@\s,]+@[^@\s,]+\.[^@\s,]+$/;
 
@@ -77,9 +49,15 @@ function logLevel(env: Env): LogLevel {
 
 export type InfraConfig = ReturnType<typeof loadInfraConfig>;
 
-export function loadInfraConfig(env: Env = process.env) {
+/**
+ * `root`: where relative paths (HERALD_SMTP_CA_FILE) start, the directory of sst.config.ts, as for
+ * SST's own `copyFiles` and `$asset`.
+ */
+export function loadInfraConfig(env: Env, root: string) {
+  refuseSecretValues(env);
+  const sms = smsProvider(env);
   return {
-    /** The default sender: created as an SES identity; SES sends only from verified identities. */
+    /** The default sender; an SES identity when SES sends (infra/email.ts). */
     emailFrom: emailFrom(env),
     /** Further `from` values callers may use (addresses or @domain), verified outside this app. */
     emailSenders: list(env, "HERALD_EMAIL_SENDERS"),
@@ -90,8 +68,14 @@ export function loadInfraConfig(env: Env = process.env) {
     /** Stage-wide edge throttling of the HTTP API. */
     apiThrottleRate: int(env, "HERALD_API_THROTTLE_RATE", 50, 1, 10_000),
     apiThrottleBurst: int(env, "HERALD_API_THROTTLE_BURST", 100, 1, 5_000),
-    /** `sns` (Amazon SNS Publish) or `twilio` (then set the Twilio secrets, see infra/secrets.ts). */
-    smsProvider: smsProvider(env),
+    /** Transports in order (ses, smtp), the SMTP relay and the failover breaker (email-config.ts). */
+    email: emailConfig(env, root),
+    /** Seconds a function reuses a value read from Secrets Manager before reading it again. */
+    secretsMaxAge: int(env, "HERALD_SECRETS_MAX_AGE", 60, 1, 3600),
+    /** `sns` (Amazon SNS Publish) or `twilio` (then put the TwilioAuthToken secret, infra/secrets.ts). */
+    smsProvider: sms,
+    /** An identifier, not a secret: a deploy-time setting; undefined unless Twilio. */
+    twilioAccountSid: twilioAccountSid(env, sms),
     twilioFrom: text(env, "HERALD_TWILIO_FROM"),
     twilioMessagingServiceSid: messagingServiceSid(env),
     /** Twilio's StatusCallback for delivery reports; https, as Twilio calls it from the internet. */
@@ -166,14 +150,6 @@ function senderId(env: Env): string | undefined {
   return value;
 }
 
-function isHttpsUrl(value: string): boolean {
-  try {
-    return new URL(value).protocol === "https:";
-  } catch {
-    return false;
-  }
-}
-
 function claim(env: Env, name: string, fallback: string): string {
   const value = text(env, name) ?? fallback;
   if (value.length > 200 || /\s/.test(value)) throw new InfraConfigError(name, "must be one claim name");
@@ -198,4 +174,43 @@ function messagingServiceSid(env: Env): string | undefined {
   return value;
 }
 
-export const config = loadInfraConfig();
+/*
+ * A provider credential is never a deploy-time setting: infra would have to put it in the Lambda
+ * environment, readable by anyone who may read the function's configuration and kept in every
+ * version. Each lives in a Secrets Manager secret (infra/secrets.ts) the function reads at run
+ * time; setting one here would do nothing, so it is refused rather than silently ignored.
+ */
+const SECRET_VALUES = {
+  HERALD_SMTP_PASSWORD: "SmtpPassword",
+  HERALD_SMTP_OAUTH_CLIENT_SECRET: "SmtpOAuthClientSecret",
+  HERALD_TWILIO_AUTH_TOKEN: "TwilioAuthToken",
+  HERALD_OAUTH_CLIENT_SECRET: "OAuthClientSecret",
+} as const;
+
+function refuseSecretValues(env: Env): void {
+  for (const [name, secret] of Object.entries(SECRET_VALUES)) {
+    if (text(env, name) !== undefined) {
+      throw new InfraConfigError(
+        name,
+        `is a secret, not a deploy-time setting: unset it and put the value in the Secrets Manager secret ${secret} ` +
+          `instead (aws secretsmanager put-secret-value --secret-id <the secret${secret} output> --secret-string ...)`,
+      );
+    }
+  }
+}
+
+/** Checked as services/sms checks it; ignored with SNS, like the other Twilio settings. */
+function twilioAccountSid(env: Env, provider: "sns" | "twilio"): string | undefined {
+  const name = "HERALD_TWILIO_ACCOUNT_SID";
+  const value = text(env, name);
+  if (value === undefined) {
+    if (provider === "twilio") {
+      throw new InfraConfigError(name, "is required with HERALD_SMS_PROVIDER=twilio: the account SID (AC + 32 hex) from the Twilio console");
+    }
+    return undefined;
+  }
+  if (!/^AC[0-9a-fA-F]{32}$/.test(value)) throw new InfraConfigError(name, "must be an account SID (AC + 32 hex)");
+  return provider === "twilio" ? value : undefined;
+}
+
+export const config = loadInfraConfig(process.env, $cli.paths.root);

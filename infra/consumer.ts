@@ -16,6 +16,8 @@ export function subscribeConsumer(
     handler: string;
     environment: Record<string, $util.Input<string>>;
     permissions: sst.aws.FunctionPermissionArgs[];
+    /** Files bundled with the function (SST's copyFiles: `from` relative to sst.config.ts). */
+    copyFiles?: { from: string; to: string }[];
     maxConcurrency: number;
   },
 ) {
@@ -33,6 +35,7 @@ export function subscribeConsumer(
         NODE_OPTIONS: "--enable-source-maps",
         ...args.environment,
       },
+      ...(args.copyFiles && { copyFiles: args.copyFiles }),
       permissions: [
         // claim (conditional update), read back, record the outcome
         { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [table.arn] },
