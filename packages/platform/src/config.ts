@@ -82,3 +82,14 @@ export function deliverySettings(e: z.infer<typeof DeliveryEnv>): DeliverySettin
     logLevel: e.HERALD_LOG_LEVEL,
   };
 }
+
+/**
+ * Tells a supervising process (`npm start`) that this service is up, over the IPC channel it was
+ * started with; nothing without one (Lambda, a worker run by hand). The channel is then let go of,
+ * so it never keeps the process alive.
+ */
+export function announceReady(): void {
+  if (typeof process.send !== "function") return;
+  process.send({ type: "herald.ready" });
+  process.channel?.unref();
+}

@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { visibilityBackoff, type BackoffPolicy } from "./backoff";
 import type { SQSRecord } from "aws-lambda";
-import type { Logger } from "@herald/platform";
+import { announceReady, type Logger } from "@herald/platform";
 import { processSqsRecords, type EnvelopeHandler } from "./process-records";
 
 export type WorkerOptions = {
@@ -167,6 +167,7 @@ export function runWorkerProcess(
   }
   const worker = startSqsWorker({ ...options, queueUrl: options.queueUrl, client: new SQSClient({}) });
   options.logger.info("worker started", { batchSize: options.batchSize ?? 10 });
+  announceReady();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
       options.logger.info("stopping", { signal });

@@ -85,8 +85,17 @@ async function main(): Promise<void> {
     });
   }
 
+  // Every service up (a bad setting stops one at once, and with it the stack), then the API answering.
+  const allReady = Promise.all(running.map((r) => r.ready)).then(
+    () => true,
+    () => false,
+  );
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error("the services did not start within 60 s")), 60_000).unref(),
+  );
+  const up = await Promise.race([allReady, timeout]);
+  if (!up || stopping) return;
   await waitForHealth(`${url}/health`);
-  // A service that stopped at start-up (a bad setting) has already begun the shutdown.
   if (stopping) return;
   await writeState(config.stateDir, {
     url,

@@ -1,5 +1,5 @@
 import { serve } from "@hono/node-server";
-import { loadConfigOrExit } from "@herald/platform";
+import { announceReady, loadConfigOrExit } from "@herald/platform";
 import { createApp } from "../app";
 import { loadConfig } from "../config";
 import { buildDeps } from "../deps";
@@ -10,6 +10,7 @@ const app = createApp(deps);
 
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
   deps.logger.info("listening", { url: `http://${config.host}:${info.port}` });
+  announceReady();
 });
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
