@@ -11,7 +11,8 @@ import { table } from "./storage";
  * POST /v1/messages/{id}/decrypt and is the only function that may kms:Decrypt store_secure
  * data. No `link`, for least privilege (see email.ts).
  *
- * Every /v1 route is behind the Lambda authorizer (infra/authorizer.ts); /health and
+ * Every /v1 route is behind the Lambda authorizer (infra/authorizer.ts), keyed on Authorization;
+ * the legacy POST and GET /msg behind the same function keyed on X-Api-Key; /health and
  * /openapi.json are open. The ingest functions take the caller's identity from the authorizer's
  * context (HERALD_IDENTITY_SOURCE=authorizer), never from request headers, and look up no API
  * key themselves.
@@ -78,7 +79,7 @@ export const ingestDecrypt = new sst.aws.Function("IngestDecrypt", {
   ],
 });
 
-/** The routes the ingest app serves; every /v1 one needs the authorizer. */
+/** The routes the ingest app serves; every /v1 one needs the authorizer, /msg the API-key one. */
 const OPEN_ROUTES = ["GET /health", "GET /openapi.json"] as const;
 const INGEST_ROUTES = [
   "POST /v1/messages",
@@ -88,19 +89,28 @@ const INGEST_ROUTES = [
   "DELETE /v1/recipients/{recipient}",
 ] as const;
 const DECRYPT_ROUTE = "POST /v1/messages/{id}/decrypt";
-type Route = (typeof OPEN_ROUTES)[number] | (typeof INGEST_ROUTES)[number] | typeof DECRYPT_ROUTE;
+/** The first field report's own routes, for its clients that cannot change: they send X-Api-Key. */
+const LEGACY_ROUTES = ["POST /msg", "GET /msg"] as const;
+type Route =
+  | (typeof OPEN_ROUTES)[number]
+  | (typeof INGEST_ROUTES)[number]
+  | typeof DECRYPT_ROUTE
+  | (typeof LEGACY_ROUTES)[number];
 
 /*
  * Edge throttling (requests per second and burst, shared by all callers; per-principal limits are
  * the app's). Every route gets the stage-wide limits, except the ones that cost most per request,
  * which get a share of them (never below 1): a batch is up to 100 messages (100 writes and 100
- * enqueues), decrypt returns plaintext and may call KMS, erase walks every message of a recipient.
- * With the defaults (50/s, burst 100): batch 5/s burst 10, decrypt 5/s burst 10, erase 1/s burst 2.
+ * enqueues), decrypt returns plaintext and may call KMS, erase walks every message of a recipient,
+ * the legacy GET /msg reads up to 1,000. With the defaults (50/s, burst 100): batch, decrypt and
+ * GET /msg 5/s burst 10, erase 1/s burst 2.
  */
 const EXPENSIVE: Partial<Record<Route, number>> = {
   "POST /v1/messages/batch": 10,
   [DECRYPT_ROUTE]: 10,
   "DELETE /v1/recipients/{recipient}": 50,
+  // up to 1,000 messages read in one call (ten Query and BatchGet pages)
+  "GET /msg": 10,
 };
 const share = (limit: number, divisor: number) => Math.max(1, Math.floor(limit / divisor));
 const routeSettings = Object.entries(EXPENSIVE).map(([routeKey, divisor]) => ({
@@ -124,8 +134,7 @@ const declaredRoutes = new Promise<$util.Output<aws.apigatewayv2.Route>[]>((reso
 
 export const api = new sst.aws.ApiGatewayV2("Api", {
   // `cors: false` configures none; SST's default would allow every origin. `authorization`
-  // carries API keys and tokens; x-api-key is still allowed for clients shared with the local
-  // stack, but on AWS only Authorization authenticates (the authorizer's identity source).
+  // carries API keys and tokens on /v1; x-api-key is what the legacy /msg routes authenticate by.
   cors:
     config.corsOrigins.length === 0
       ? false
@@ -164,10 +173,31 @@ export const apiAuthorizer = api.addAuthorizer({
   },
 });
 
+/*
+ * The legacy /msg routes' clients send their key as X-Api-Key, never Authorization. An HTTP API
+ * authorizer with both headers as identity sources would refuse every request lacking either, and
+ * one keyed on Authorization alone would cache an answer under whatever Authorization came along
+ * with the key. So these routes have an authorizer of their own on the same function, keyed on
+ * X-Api-Key: its own cache, and the function reads that header alone for these routes
+ * (services/authorizer API_KEY_ROUTES), so one header's cached answer never serves the other.
+ */
+export const apiKeyAuthorizer = api.addAuthorizer({
+  name: "HeraldApiKey",
+  lambda: {
+    function: authorizer.arn,
+    identitySources: ["$request.header.x-api-key"],
+    response: "simple",
+    ttl: `${config.authorizerCacheTtl} seconds`,
+    payload: "2.0",
+  },
+});
+
 const auth = { lambda: apiAuthorizer.id };
+const apiKeyAuth = { lambda: apiKeyAuthorizer.id };
 
 routesDeclared([
   ...OPEN_ROUTES.map((route) => api.route(route, ingest.arn)),
   ...INGEST_ROUTES.map((route) => api.route(route, ingest.arn, { auth })),
   api.route(DECRYPT_ROUTE, ingestDecrypt.arn, { auth }),
+  ...LEGACY_ROUTES.map((route) => api.route(route, ingest.arn, { auth: apiKeyAuth })),
 ].map((route) => route.nodes.route));

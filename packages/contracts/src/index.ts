@@ -7,3 +7,4 @@ export * from "./phone";
 export * from "./record";
 export * from "./roles";
 export * from "./status";
+export * from "./legacy";

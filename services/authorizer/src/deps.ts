@@ -25,8 +25,8 @@ export function buildDeps(config: AuthorizerConfig): AuthorizerDeps {
   return {
     authenticate: createAuthenticator({
       apiKeys: new DynamoApiKeyStore(new DynamoDBClient({}), config.tableName),
+      // Handed only the identity-source header (domain/authorize.ts), never the request's others.
       ...(verifyToken && { verifyToken }),
-      authorizationOnly: true,
     }),
     logger,
   };

@@ -10,6 +10,7 @@ import type { IdentitySource } from "./http/identity";
 import { corsFor, identify, jsonBody, throttle } from "./http/middleware";
 import { createErrorHandler, fieldErrors, problemResponse } from "./http/problem";
 import { registerHealthRoutes } from "./routes/health";
+import { registerLegacyRoutes } from "./routes/legacy";
 import { registerMessageRoutes } from "./routes/messages";
 import { registerSecureRoutes } from "./routes/secure";
 
@@ -56,12 +57,15 @@ export function createApp(deps: AppDeps) {
   });
   if (deps.corsOrigins && deps.corsOrigins.length > 0) app.use("*", corsFor(deps.corsOrigins));
   app.use("/v1/*", jsonBody());
-  app.use("/v1/*", identify(deps.identify));
-  if (deps.throttle) app.use("/v1/*", throttle(deps.throttle));
+  for (const path of ["/v1/*", "/msg"]) {
+    app.use(path, identify(deps.identify));
+    if (deps.throttle) app.use(path, throttle(deps.throttle));
+  }
 
   registerHealthRoutes(app);
   registerMessageRoutes(app, deps);
   registerSecureRoutes(app, deps);
+  registerLegacyRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", { type: "apiKey", in: "header", name: "x-api-key" });
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });

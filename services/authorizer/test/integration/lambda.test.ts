@@ -52,6 +52,17 @@ describe("the authorizer Lambda entry point", () => {
     expect(result).toEqual({ isAuthorized: true, context: { principal: "svc:billing", tenant: "acme", roles: "messages:send", expires_at: 0 } });
   });
 
+  it("authorizes the X-Api-Key of a legacy /msg route, the identity source of its authorizer", async () => {
+    // Prepare
+    const event = { version: "2.0", type: "REQUEST", routeKey: "GET /msg", identitySource: [apiKey], headers: { "x-api-key": apiKey } };
+
+    // Act
+    const result = await handler(event as unknown as APIGatewayRequestAuthorizerEventV2);
+
+    // Assess
+    expect(result).toEqual({ isAuthorized: true, context: { principal: "svc:billing", tenant: "acme", roles: "messages:send", expires_at: 0 } });
+  });
+
   it("authorizes a token by introspection, once for many invocations in one container", async () => {
     // Prepare
     const token = await idp.token({ sub: "alice", tenant: "globex", scope: "messages:read messages:erase" });

@@ -5,15 +5,20 @@ import { Roles } from "@herald/contracts";
 import { AppError, createLogger, UnauthorizedError } from "@herald/platform";
 import { authorize } from "../../src/domain/authorize";
 
-/** The event API Gateway sends a payload-2.0 authorizer; identitySource holds the Authorization header. */
-function anEvent(headers: Record<string, string>): APIGatewayRequestAuthorizerEventV2 {
+/**
+ * The event API Gateway sends a payload-2.0 authorizer: identitySource holds the Authorization
+ * header, or on the legacy /msg routes the X-Api-Key header (their authorizer's identity source).
+ */
+function anEvent(headers: Record<string, string>, routeKey = "POST /v1/messages"): APIGatewayRequestAuthorizerEventV2 {
+  const source = routeKey.endsWith(" /msg") ? headers["x-api-key"] : headers.authorization;
+  const [method = "", path = ""] = routeKey.split(" ");
   return {
     version: "2.0",
     type: "REQUEST",
-    routeArn: "arn:aws:execute-api:eu-west-1:123456789012:api/$default/POST/v1/messages",
-    identitySource: headers.authorization === undefined ? [] : [headers.authorization],
-    routeKey: "POST /v1/messages",
-    rawPath: "/v1/messages",
+    routeArn: `arn:aws:execute-api:eu-west-1:123456789012:api/$default/${method}${path}`,
+    identitySource: source === undefined ? [] : [source],
+    routeKey,
+    rawPath: path,
     rawQueryString: "",
     headers,
     requestContext: {} as APIGatewayRequestAuthorizerEventV2["requestContext"],
@@ -23,7 +28,7 @@ function anEvent(headers: Record<string, string>): APIGatewayRequestAuthorizerEv
 async function anAuthorizer(verifyToken?: TokenVerifier) {
   const apiKeys = new MemoryApiKeyStore();
   const { key } = await createApiKey(apiKeys, { principal: "svc:billing", tenant: "acme", roles: [Roles.send, Roles.read] });
-  const authenticate = createAuthenticator({ apiKeys, authorizationOnly: true, ...(verifyToken && { verifyToken }) });
+  const authenticate = createAuthenticator({ apiKeys, ...(verifyToken && { verifyToken }) });
   const logs: string[] = [];
   const logger = createLogger("authorizer-test", "SILENT");
   return { key, deps: { authenticate, logger }, logs };
@@ -81,6 +86,39 @@ describe("authorize", () => {
 
     // Act
     const attempt = authorize(anEvent({ "x-api-key": key, authorization: "Bearer garbage" }), deps);
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it.each([["POST /msg"], ["GET /msg"]])("authorizes the X-Api-Key of a legacy route (%s), its authorizer's identity source", async (routeKey) => {
+    // Prepare
+    const { key, deps } = await anAuthorizer();
+
+    // Act
+    const result = await authorize(anEvent({ "x-api-key": key, authorization: "Bearer garbage" }, routeKey), deps);
+
+    // Assess
+    expect(result.context).toMatchObject({ principal: "svc:billing", tenant: "acme" });
+  });
+
+  it("ignores Authorization on a legacy route: its answer is cached by X-Api-Key alone", async () => {
+    // Prepare
+    const { key, deps } = await anAuthorizer();
+
+    // Act
+    const attempt = authorize(anEvent({ "x-api-key": "hk_notakey_x", authorization: `Bearer ${key}` }, "POST /msg"), deps);
+
+    // Assess
+    await expect(attempt).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it("does not take a bare API key as the Authorization of a v1 route", async () => {
+    // Prepare
+    const { key, deps } = await anAuthorizer();
+
+    // Act
+    const attempt = authorize(anEvent({ authorization: key }), deps);
 
     // Assess
     await expect(attempt).rejects.toThrow(/^Unauthorized$/);

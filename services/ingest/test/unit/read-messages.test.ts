@@ -110,6 +110,7 @@ describe("GET /openapi.json and /health", () => {
     expect(doc.openapi).toBe("3.1.0");
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/health",
+      "/msg",
       "/v1/messages",
       "/v1/messages/batch",
       "/v1/messages/{id}",
