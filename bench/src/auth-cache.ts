@@ -3,8 +3,8 @@
  * one, over HTTP on loopback), through the authenticator the services use. Figures: introspection
  * calls for many requests per token, the first (uncached) request's latency, and a cached one's.
  */
-import { createAuthenticator, createIntrospector, createTokenVerifier, loadOAuthSettings, MemoryApiKeyStore } from "@herald/auth";
-import { createSecrets } from "@herald/platform";
+import { createAuthenticator, loadOAuthSettings, MemoryApiKeyStore, oauthTokenVerifier } from "@herald/auth";
+import { createLogger } from "@herald/platform";
 import { startOAuthServer } from "@herald/testing";
 
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 100);
@@ -21,10 +21,7 @@ try {
   if (!settings) throw new Error("settings");
   const authenticate = createAuthenticator({
     apiKeys: new MemoryApiKeyStore(),
-    verifyToken: createTokenVerifier({
-      settings,
-      introspect: createIntrospector(settings, { clientSecret: createSecrets({ maxAgeSeconds: 60 })(settings.clientSecret, "HERALD_OAUTH_CLIENT_SECRET") }),
-    }),
+    verifyToken: oauthTokenVerifier(settings, { secretsMaxAgeSeconds: 60, logger: createLogger("bench", "SILENT") }),
   });
   const headers = await Promise.all(
     Array.from({ length: TOKENS }, async (_, i) => new Headers({ authorization: `Bearer ${await idp.token({ sub: `user-${i}`, scope: "messages:send" })}` })),

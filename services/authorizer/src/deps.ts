@@ -1,6 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoApiKeyStore, createAuthenticator, createIntrospector, createTokenVerifier } from "@herald/auth";
-import { createLogger, createSecrets } from "@herald/platform";
+import { DynamoApiKeyStore, createAuthenticator, oauthTokenVerifier } from "@herald/auth";
+import { createLogger } from "@herald/platform";
 import type { AuthorizerDeps } from "./domain/authorize";
 import type { AuthorizerConfig } from "./config";
 
@@ -10,18 +10,8 @@ import type { AuthorizerConfig } from "./config";
  */
 export function buildDeps(config: AuthorizerConfig): AuthorizerDeps {
   const logger = createLogger("authorizer", config.logLevel);
-  const oauth = config.oauth;
-  const verifyToken =
-    oauth &&
-    createTokenVerifier({
-      settings: oauth,
-      // Module scope on Lambda: the secret, like the token cache, is read once per container per max age.
-      introspect: createIntrospector(oauth, {
-        clientSecret: createSecrets({ maxAgeSeconds: config.secretsMaxAgeSeconds })(oauth.clientSecret, "HERALD_OAUTH_CLIENT_SECRET"),
-        logger,
-      }),
-      logger,
-    });
+  // Module scope on Lambda: the secret, like the token cache, is read once per container per max age.
+  const verifyToken = config.oauth && oauthTokenVerifier(config.oauth, { secretsMaxAgeSeconds: config.secretsMaxAgeSeconds, logger });
   return {
     authenticate: createAuthenticator({
       apiKeys: new DynamoApiKeyStore(new DynamoDBClient({}), config.tableName),

@@ -13,6 +13,16 @@ import { SecretSettingEnv, type SecretSetting } from "@herald/platform";
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), schema.optional());
 
+/** An integer setting whose default depends on others (so not env.int's fixed one). */
+const optionalInt = (min: number, max: number) =>
+  optional(
+    z.coerce
+      .number({ error: "must be a number" })
+      .int({ error: "must be an integer" })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` }),
+  );
+
 /** Hosts for which a plain-http token endpoint is tolerated: a local OAuth server in development and tests. */
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -26,13 +36,7 @@ const DEFAULT_PORTS: Record<SmtpTlsMode, number> = { starttls: 587, implicit: 46
 
 export const SmtpEnv = z.object({
   HERALD_SMTP_HOST: optional(z.string().refine((h) => HOSTNAME.test(h) || IP.test(h), "must be a host name or an IP address")),
-  HERALD_SMTP_PORT: optional(
-    z.coerce
-      .number({ error: "must be a number" })
-      .int({ error: "must be an integer" })
-      .min(1, { error: "must be at least 1" })
-      .max(65535, { error: "must be at most 65535" }),
-  ),
+  HERALD_SMTP_PORT: optionalInt(1, 65535),
   HERALD_SMTP_TLS: optional(z.enum(SMTP_TLS_MODES, { error: "must be starttls, implicit or none" })),
   HERALD_SMTP_CA_FILE: optional(z.string()),
   HERALD_SMTP_USER: optional(z.string().regex(/^[^\s\u0000-\u001f]{1,256}$/, "must be a user name without spaces or control characters")),
@@ -46,13 +50,7 @@ export const SmtpEnv = z.object({
   HERALD_SMTP_OAUTH_CLIENT_ID: optional(z.string()),
   HERALD_SMTP_OAUTH_CLIENT_SECRET: SecretSettingEnv,
   /** A pooled connection unused this long is closed (QUIT); relays drop idle sessions themselves too. */
-  HERALD_SMTP_IDLE_TIMEOUT_SECONDS: optional(
-    z.coerce
-      .number({ error: "must be a number" })
-      .int({ error: "must be an integer" })
-      .min(1, { error: "must be at least 1" })
-      .max(600, { error: "must be at most 600" }),
-  ),
+  HERALD_SMTP_IDLE_TIMEOUT_SECONDS: optionalInt(1, 600),
   HERALD_SMTP_OAUTH_SCOPE: optional(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, "must be space-separated scope tokens (RFC 6749 §3.3)")),
 });
 type SmtpEnvValues = z.infer<typeof SmtpEnv>;

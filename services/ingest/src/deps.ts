@@ -2,11 +2,11 @@ import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { DynamoApiKeyStore, TokenBucketLimiter, createAuthenticator, createIntrospector, createTokenVerifier } from "@herald/auth";
+import { DynamoApiKeyStore, TokenBucketLimiter, createAuthenticator, oauthTokenVerifier } from "@herald/auth";
 import { EnvelopeCipher, KmsDataKeyProvider } from "@herald/crypto";
 import { DynamoMessageStore } from "@herald/messages";
 import { SqsMessageQueue } from "@herald/queue";
-import { createLogger, createSecrets, systemClock, type Logger } from "@herald/platform";
+import { createLogger, systemClock, type Logger } from "@herald/platform";
 import { DynamoIdempotencyStore } from "./adapters/dynamo-idempotency-store";
 import type { AppDeps } from "./app";
 import type { IngestConfig } from "./config";
@@ -36,17 +36,7 @@ export function buildDeps(config: IngestConfig): AppDeps {
 
 function identitySource(config: IngestConfig, dynamo: DynamoDBClient, logger: Logger): IdentitySource {
   if (config.identitySource === "authorizer") return fromAuthorizer(systemClock);
-  const oauth = config.oauth;
-  const verifyToken =
-    oauth &&
-    createTokenVerifier({
-      settings: oauth,
-      introspect: createIntrospector(oauth, {
-        clientSecret: createSecrets({ maxAgeSeconds: config.secretsMaxAgeSeconds })(oauth.clientSecret, "HERALD_OAUTH_CLIENT_SECRET"),
-        logger,
-      }),
-      logger,
-    });
+  const verifyToken = config.oauth && oauthTokenVerifier(config.oauth, { secretsMaxAgeSeconds: config.secretsMaxAgeSeconds, logger });
   return fromCredentials(
     createAuthenticator({ apiKeys: new DynamoApiKeyStore(dynamo, config.tableName), ...(verifyToken && { verifyToken }) }),
   );

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import type { Identity } from "@herald/contracts";
-import { UnauthorizedError, maskPrincipal, systemClock, type Clock, type Logger } from "@herald/platform";
+import { UnauthorizedError, createSecrets, maskPrincipal, systemClock, type Clock, type Logger } from "@herald/platform";
 import { identityFromIntrospection, type ClaimSettings } from "./claims";
-import type { Introspect } from "./introspection";
+import { createIntrospector, type Introspect } from "./introspection";
 import type { OAuthSettings } from "./settings";
 
 export type VerifiedToken = { identity: Identity; /** epoch ms */ expiresAt: number };
@@ -78,4 +78,18 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     if (entry.expiresAt <= now()) throw new UnauthorizedError("Invalid token: expired", "invalid_token");
     return { identity: entry.identity, expiresAt: entry.expiresAt };
   };
+}
+
+/**
+ * The verifier a service builds from its OAuth settings: introspection with the client secret
+ * read as a Secret (the value, or Secrets Manager with this max age), behind the token cache.
+ * Built once per process (module scope on Lambda), so cache and secret live as long as it does.
+ */
+export function oauthTokenVerifier(settings: OAuthSettings, options: { secretsMaxAgeSeconds: number; logger: Logger }): TokenVerifier {
+  const clientSecret = createSecrets({ maxAgeSeconds: options.secretsMaxAgeSeconds })(settings.clientSecret, "HERALD_OAUTH_CLIENT_SECRET");
+  return createTokenVerifier({
+    settings,
+    introspect: createIntrospector(settings, { clientSecret, logger: options.logger }),
+    logger: options.logger,
+  });
 }

@@ -13,6 +13,8 @@ import {
 import type { MessageStore } from "@herald/messages";
 import type { MessageQueue } from "@herald/queue";
 import { UnavailableError, ValidationError, type Clock, type Logger } from "@herald/platform";
+import type { IdempotencyStore } from "../ports/idempotency-store";
+import { idempotencyKey, idempotent } from "./idempotent";
 
 export type AcceptDeps = {
   store: MessageStore;
@@ -47,6 +49,25 @@ export async function acceptMessage(message: SendMessage, identity: Identity, de
   }
   logQueued(record, deps);
   return accepted(record);
+}
+
+/**
+ * acceptMessage at most once per Idempotency-Key (the header's value, if any) of this principal:
+ * POST /v1/messages and the legacy POST /msg, which answer the outcome each in its own shape.
+ */
+export async function acceptOnce(
+  message: SendMessage,
+  identity: Identity,
+  idempotencyHeader: string | undefined,
+  deps: AcceptDeps & { idempotency: IdempotencyStore },
+): Promise<{ accepted: Accepted; replayed: boolean }> {
+  const key = idempotencyKey(idempotencyHeader);
+  const scope = key === undefined ? undefined : { tenant: identity.tenant, principal: identity.principal, key };
+  const outcome = await idempotent(deps.idempotency, scope, message, deps.clock, async () => ({
+    status: 202,
+    body: await acceptMessage(message, identity, deps),
+  }));
+  return { accepted: outcome.body as Accepted, replayed: outcome.replayed };
 }
 
 export type Prepared = { record: MessageRecord; envelope: QueueEnvelope; delaySeconds: number };

@@ -9,14 +9,12 @@ import {
   MAX_BODY_BYTES,
   Roles,
   legacySentBody,
-  type Accepted,
   type MessageRecord,
 } from "@herald/contracts";
 import { readScope, requireRole } from "@herald/auth";
 import type { MessageStore } from "@herald/messages";
 import { AppError, fieldErrors, ValidationError } from "@herald/platform";
-import { acceptMessage } from "../domain/accept-message";
-import { idempotencyKey, idempotent } from "../domain/idempotent";
+import { acceptOnce } from "../domain/accept-message";
 import { fromLegacy, toLegacyList } from "../domain/legacy";
 import { canonicalRecipient } from "../domain/recipient";
 import type { AppEnv } from "../http/env";
@@ -45,17 +43,11 @@ export function registerLegacyRoutes(app: OpenAPIHono<AppEnv>, deps: MessageRout
     const identity = c.get("identity");
     requireRole(identity, Roles.send);
     const { params, message } = fromLegacy({ query: c.req.queries(), body: await legacyBody(c) });
-    const key = idempotencyKey(c.req.header("idempotency-key"));
-    const scope = key === undefined ? undefined : { tenant: identity.tenant, principal: identity.principal, key };
-    const outcome = await idempotent(deps.idempotency, scope, message, deps.clock, async () => ({
-      status: 202,
-      body: await acceptMessage(message, identity, deps),
-    }));
-    const accepted = outcome.body as Accepted;
+    const { accepted, replayed } = await acceptOnce(message, identity, c.req.header("idempotency-key"), deps);
     // 201 as the old API answered; like v1's 202 it means recorded and queued, not yet delivered.
     return c.json(legacySentBody(params.msg_id), 201, {
       location: `/v1/messages/${accepted.id}`,
-      ...(outcome.replayed && { "idempotent-replayed": "true" }),
+      ...(replayed && { "idempotent-replayed": "true" }),
     });
   });
 

@@ -15,8 +15,7 @@ import { InvalidCursorError, type MessageStore } from "@herald/messages";
 import { NotFoundError, ValidationError } from "@herald/platform";
 import { z } from "zod";
 import { acceptBatch } from "../domain/accept-batch";
-import { acceptMessage, type AcceptDeps } from "../domain/accept-message";
-import { idempotencyKey, idempotent } from "../domain/idempotent";
+import { acceptOnce, type AcceptDeps } from "../domain/accept-message";
 import type { IdempotencyStore } from "../ports/idempotency-store";
 import { canonicalRecipient } from "../domain/recipient";
 import { toMessageSummary, toMessageView } from "../domain/views";
@@ -101,17 +100,10 @@ export function registerMessageRoutes(app: OpenAPIHono<AppEnv>, deps: MessageRou
   app.openapi(sendRoute, async (c) => {
     const identity = c.get("identity");
     requireRole(identity, Roles.send);
-    const message = c.req.valid("json");
-    const key = idempotencyKey(c.req.header("idempotency-key"));
-    const scope = key === undefined ? undefined : { tenant: identity.tenant, principal: identity.principal, key };
-    const outcome = await idempotent(deps.idempotency, scope, message, deps.clock, async () => ({
-      status: 202,
-      body: await acceptMessage(message, identity, deps),
-    }));
-    const accepted = outcome.body as Accepted;
+    const { accepted, replayed } = await acceptOnce(c.req.valid("json"), identity, c.req.header("idempotency-key"), deps);
     return c.json(accepted, 202, {
       location: `/v1/messages/${accepted.id}`,
-      ...(outcome.replayed && { "idempotent-replayed": "true" }),
+      ...(replayed && { "idempotent-replayed": "true" }),
     });
   });
 
