@@ -15,6 +15,16 @@ export function canRead(identity: Identity, record: Pick<MessageRecord, "tenant"
   return hasRole(identity, Roles.readAll) || (hasRole(identity, Roles.read) && record.principal === identity.principal);
 }
 
+/**
+ * Whether the caller may open this record's sealed content (it also needs messages:decrypt):
+ * never across tenants; its own, or the tenant's with read-all. Unlike reading, no read role is
+ * needed for its own: decrypt is its own grant.
+ */
+export function canDecrypt(identity: Identity, record: Pick<MessageRecord, "tenant" | "principal">): boolean {
+  if (record.tenant !== identity.tenant) return false;
+  return record.principal === identity.principal || hasRole(identity, Roles.readAll);
+}
+
 /** Requires some read role; returns the principal to filter by, or undefined for the whole tenant. */
 export function readScope(identity: Identity): { principal?: string } {
   if (hasRole(identity, Roles.readAll)) return {};

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Roles, type Identity, type Role } from "@herald/contracts";
 import { ForbiddenError } from "@herald/platform";
-import { canRead, hasRole, readScope, requireRole } from "../../src/index";
+import { canDecrypt, canRead, hasRole, readScope, requireRole } from "../../src/index";
 
 function anIdentity(roles: Role[], overrides: Partial<Identity> = {}): Identity {
   return { principal: "key:alice", tenant: "acme", roles, ...overrides };
@@ -91,5 +91,25 @@ describe("readScope", () => {
     // Assess
     expect(scope).toThrow(ForbiddenError);
     expect(scope).toThrow(Roles.read);
+  });
+});
+
+describe("canDecrypt", () => {
+  it("lets a caller open its own messages without a read role, and the tenant's with read-all", () => {
+    // Prepare
+    const decryptOnly = anIdentity([Roles.decrypt]);
+    const withReadAll = anIdentity([Roles.decrypt, Roles.readAll]);
+
+    // Act & Assess
+    expect([canDecrypt(decryptOnly, own), canDecrypt(decryptOnly, colleagues)]).toEqual([true, false]);
+    expect([canDecrypt(withReadAll, own), canDecrypt(withReadAll, colleagues)]).toEqual([true, true]);
+  });
+
+  it("never opens another tenant's message, whatever the roles and principal", () => {
+    // Prepare
+    const everything = anIdentity([Roles.send, Roles.read, Roles.readAll, Roles.decrypt, Roles.erase]);
+
+    // Act & Assess
+    expect(canDecrypt(everything, otherTenants)).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import {
   type AcceptDeps,
   type Prepared,
 } from "./accept-message";
-import { fingerprint, IDEMPOTENCY_TTL_SECONDS, idempotencyKey } from "./idempotent";
+import { claimKey, idempotencyKey } from "./idempotent";
 
 export type BatchDeps = AcceptDeps & { idempotency: IdempotencyStore };
 
@@ -45,16 +45,11 @@ export async function acceptBatch(request: BatchRequest, identity: Identity, dep
       const key = idempotencyKey(item.idempotency_key, `items.${index}.idempotency_key`);
       const prepared = prepareMessage(parsed.data, identity, deps);
       const scope = key === undefined ? undefined : { tenant: identity.tenant, principal: identity.principal, key };
-      if (scope) {
-        const print = fingerprint(parsed.data);
-        const begun = await deps.idempotency.begin(scope, print, deps.clock.now(), IDEMPOTENCY_TTL_SECONDS);
-        if (!begun.claimed) {
-          if (begun.entry.fingerprint !== print) throw new AppError("idempotency.key_reused", "This idempotency key was used with a different message", { status: 409 });
-          if (begun.entry.state !== "done" || !begun.entry.response) throw new AppError("idempotency.in_progress", "A request with this idempotency key is still being processed", { status: 409 });
-          const { id, channel, created_at } = begun.entry.response.body as Accepted;
-          results[index] = { index, status: 202, id, channel, created_at, replayed: true };
-          continue;
-        }
+      const first = scope && (await claimKey(deps.idempotency, scope, parsed.data, deps.clock));
+      if (first) {
+        const { id, channel, created_at } = first.body as Accepted;
+        results[index] = { index, status: 202, id, channel, created_at, replayed: true };
+        continue;
       }
       pending.push({ index, prepared, scope });
     } catch (error) {

@@ -27,9 +27,36 @@ export function fingerprint(body: unknown): string {
 export type Outcome = StoredResponse & { replayed: boolean };
 
 /**
+ * Claims the key for this body: undefined when it is ours to run, the first response when this
+ * is a repeat of a finished request. The same body under the key means the same request; another
+ * body is a 409, as is a repeat while the first is still running (with Retry-After). Used by the
+ * single send (through `idempotent`) and by each item of a batch.
+ */
+export async function claimKey(
+  store: IdempotencyStore,
+  scope: IdempotencyScope,
+  body: unknown,
+  clock: Clock,
+): Promise<StoredResponse | undefined> {
+  const print = fingerprint(body);
+  const begun = await store.begin(scope, print, clock.now(), IDEMPOTENCY_TTL_SECONDS);
+  if (begun.claimed) return undefined;
+  if (begun.entry.fingerprint !== print) {
+    throw new AppError("idempotency.key_reused", "This Idempotency-Key was used with a different body", { status: 409 });
+  }
+  if (begun.entry.state !== "done" || !begun.entry.response) {
+    throw new AppError("idempotency.in_progress", "A request with this Idempotency-Key is still being processed", {
+      status: 409,
+      headers: { "retry-after": "1" },
+    });
+  }
+  return begun.entry.response;
+}
+
+/**
  * Runs `run` at most once per (tenant, principal, key) within 24 h: a repeat with the same body
- * gets the first response back; with another body, 409; while the first is still running, 409
- * with Retry-After. A request that fails (nothing accepted) gives the key back.
+ * gets the first response back (see claimKey for the 409s). A request that fails (nothing
+ * accepted) gives the key back.
  */
 export async function idempotent(
   store: IdempotencyStore,
@@ -39,20 +66,8 @@ export async function idempotent(
   run: () => Promise<StoredResponse>,
 ): Promise<Outcome> {
   if (!scope) return { ...(await run()), replayed: false };
-  const print = fingerprint(body);
-  const begun = await store.begin(scope, print, clock.now(), IDEMPOTENCY_TTL_SECONDS);
-  if (!begun.claimed) {
-    if (begun.entry.fingerprint !== print) {
-      throw new AppError("idempotency.key_reused", "This Idempotency-Key was used with a different body", { status: 409 });
-    }
-    if (begun.entry.state !== "done" || !begun.entry.response) {
-      throw new AppError("idempotency.in_progress", "A request with this Idempotency-Key is still being processed", {
-        status: 409,
-        headers: { "retry-after": "1" },
-      });
-    }
-    return { ...begun.entry.response, replayed: true };
-  }
+  const first = await claimKey(store, scope, body, clock);
+  if (first) return { ...first, replayed: true };
   let response: StoredResponse;
   try {
     response = await run();
