@@ -12,7 +12,7 @@ const RateLimitEnv = z.object({
 export type RateLimitSettings = { ratePerSecond: number; burst: number };
 
 /** The per-principal limit from HERALD_RATE_LIMIT / HERALD_RATE_BURST; undefined when turned off. */
-export function loadRateLimit(source: Record<string, string | undefined> = process.env): RateLimitSettings | undefined {
+export function loadRateLimit(source: Record<string, string | undefined>): RateLimitSettings | undefined {
   const e = parseEnv(RateLimitEnv, source);
   return e.HERALD_RATE_LIMIT === 0 ? undefined : { ratePerSecond: e.HERALD_RATE_LIMIT, burst: e.HERALD_RATE_BURST };
 }

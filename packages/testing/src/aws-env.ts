@@ -26,3 +26,20 @@ export function useEmulatorEnv(endpoint: string): void {
 export function oneConnectionToEmulator(): { requestHandler: { httpAgent: Agent } } {
   return { requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 1 }) } };
 }
+
+/**
+ * SDK client options that point one client at the emulator, for a process whose own environment
+ * should stay as it is (the keys and dlq tools follow a running local stack this way).
+ */
+export function emulatorClientConfig(endpoint: string): {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+} {
+  const env = emulatorEnv(endpoint);
+  return {
+    endpoint,
+    region: env.AWS_REGION ?? "us-east-1",
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? "test", secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? "test" },
+  };
+}

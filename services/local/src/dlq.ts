@@ -20,7 +20,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { QueueEnvelope, type MessageRecord } from "@herald/contracts";
 import { DynamoMessageStore } from "@herald/messages";
-import { emulatorEnv } from "@herald/testing";
+import { emulatorClientConfig } from "@herald/testing";
 import { loadLocalConfig } from "./config";
 import { readState } from "./state";
 
@@ -45,7 +45,7 @@ async function resolve() {
   const config = loadLocalConfig();
   const env = config.passthrough;
   const state = env.HERALD_TABLE_NAME ? undefined : await readState(config.stateDir);
-  if (state && !config.endpoint) Object.assign(process.env, emulatorEnv(state.awsEndpoint));
+  const clientConfig = state && !config.endpoint ? emulatorClientConfig(state.awsEndpoint) : {};
   const pair = (name: QueueName, envName: string, source?: string, dlq?: string): Pair | undefined => {
     const s = env[`HERALD_${envName}_QUEUE_URL`] ?? source;
     const d = env[`HERALD_${envName}_DLQ_URL`] ?? dlq;
@@ -58,7 +58,7 @@ async function resolve() {
   };
   const tableName = env.HERALD_TABLE_NAME ?? state?.tableName;
   if (!tableName) throw new UsageError("no local stack is running (.herald/local.json) and HERALD_TABLE_NAME is not set");
-  return { pairs, store: new DynamoMessageStore(new DynamoDBClient({}), tableName), sqs: new SQSClient({}) };
+  return { pairs, store: new DynamoMessageStore(new DynamoDBClient(clientConfig), tableName), sqs: new SQSClient(clientConfig) };
 }
 
 function pick(pairs: Partial<Record<QueueName, Pair>>, name: string | undefined): Pair {

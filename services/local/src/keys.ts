@@ -11,7 +11,7 @@ import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createApiKey, DynamoApiKeyStore } from "@herald/auth";
 import { Role } from "@herald/contracts";
-import { emulatorEnv } from "@herald/testing";
+import { emulatorClientConfig } from "@herald/testing";
 import { z } from "zod";
 import { loadLocalConfig } from "./config";
 import { readState } from "./state";
@@ -52,9 +52,9 @@ async function main(argv: string[]): Promise<void> {
   // HERALD_TABLE_NAME names a real table (a deployed stage): use the caller's AWS settings as they
   // are. Otherwise follow the running local stack to its emulator.
   const deployedTable = config.passthrough.HERALD_TABLE_NAME;
-  if (!deployedTable && !config.endpoint && state) Object.assign(process.env, emulatorEnv(state.awsEndpoint));
+  const clientConfig = !deployedTable && !config.endpoint && state ? emulatorClientConfig(state.awsEndpoint) : {};
   const tableName = deployedTable ?? state?.tableName ?? `${config.prefix}-messages`;
-  const store = new DynamoApiKeyStore(new DynamoDBClient({}), tableName);
+  const store = new DynamoApiKeyStore(new DynamoDBClient(clientConfig), tableName);
 
   switch (command) {
     case "create": {

@@ -60,7 +60,7 @@ export type OAuthSettings = {
 };
 
 /** OAuth 2.0 bearer tokens are accepted only when an introspection endpoint is configured. */
-export function loadOAuthSettings(source: Record<string, string | undefined> = process.env): OAuthSettings | undefined {
+export function loadOAuthSettings(source: Record<string, string | undefined>): OAuthSettings | undefined {
   const e = parseEnv(OAuthEnv, source);
   if (e.HERALD_OAUTH_INTROSPECTION_URL === undefined) return undefined;
   const { HERALD_OAUTH_CLIENT_ID: clientId, HERALD_OAUTH_CLIENT_SECRET: clientSecret } = e;

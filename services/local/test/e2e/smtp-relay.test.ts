@@ -1,7 +1,7 @@
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  emulatorEnv,
+  emulatorClientConfig,
   makeTestCertificates,
   startOAuthServer,
   startSmtpServer,
@@ -79,7 +79,7 @@ describe("npm start with an SMTP relay", () => {
       HERALD_SMTP_IDLE_TIMEOUT_SECONDS: "1",
     });
     const local = await untilRunning(stack);
-    const secrets = new SecretsManagerClient({ ...clientConfig(local.awsEndpoint) });
+    const secrets = new SecretsManagerClient(emulatorClientConfig(local.awsEndpoint));
     await secrets.send(new CreateSecretCommand({ Name: "herald/local/SmtpPassword", SecretString: "first-password" }));
 
     // Act
@@ -152,12 +152,3 @@ describe("npm start with an SMTP relay", () => {
     expect(stack.output()).not.toContain("Herald is running");
   });
 });
-
-function clientConfig(endpoint: string) {
-  const env = emulatorEnv(endpoint);
-  return {
-    endpoint,
-    region: env.AWS_REGION,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? "test", secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? "test" },
-  };
-}
