@@ -1,4 +1,3 @@
-export * from "./deliver";
 export * from "./dynamo-message-store";
 export * from "./memory-message-store";
 export * from "./message-store";

@@ -54,35 +54,6 @@ export const env = {
   logLevel: () => z.enum(["DEBUG", "INFO", "WARN", "ERROR", "SILENT", "debug", "info", "warn", "error", "silent"]).default("INFO"),
 };
 
-/** The settings every delivering consumer (email, sms) shares, parsed from the same variables. */
-export const DeliveryEnv = z.object({
-  /** How long a claim holds before another worker may retake it; well above one send's timeout. */
-  HERALD_CLAIM_LEASE_SECONDS: env.int(120, 10, 3600),
-  /** The queue's maxReceiveCount: on the last receive a still-failing message is marked dead_lettered. */
-  HERALD_MAX_RECEIVES: env.int(5, 1, 1000),
-  HERALD_SEND_TIMEOUT_MS: env.int(10_000, 100, 120_000),
-  HERALD_WORKER_BATCH_SIZE: env.int(10, 1, 10),
-  HERALD_LOG_LEVEL: env.logLevel(),
-});
-
-export type DeliverySettings = {
-  claimLeaseSeconds: number;
-  maxReceives: number;
-  sendTimeoutMs: number;
-  workerBatchSize: number;
-  logLevel: string;
-};
-
-export function deliverySettings(e: z.infer<typeof DeliveryEnv>): DeliverySettings {
-  return {
-    claimLeaseSeconds: e.HERALD_CLAIM_LEASE_SECONDS,
-    maxReceives: e.HERALD_MAX_RECEIVES,
-    sendTimeoutMs: e.HERALD_SEND_TIMEOUT_MS,
-    workerBatchSize: e.HERALD_WORKER_BATCH_SIZE,
-    logLevel: e.HERALD_LOG_LEVEL,
-  };
-}
-
 /**
  * Tells a supervising process (`npm start`) that this service is up, over the IPC channel it was
  * started with; nothing without one (Lambda, a worker run by hand). The channel is then let go of,

@@ -1,13 +1,6 @@
 import { z } from "zod";
-import {
-  ConfigError,
-  DeliveryEnv,
-  deliverySettings,
-  env,
-  parseEnv,
-  SecretsEnv,
-  type DeliverySettings,
-} from "@herald/platform";
+import { DeliveryEnv, deliverySettings, type DeliverySettings } from "@herald/delivery";
+import { ConfigError, env, parseEnv } from "@herald/platform";
 import { EMAIL_TRANSPORTS, type EmailTransport } from "./ports/email-sender";
 import { SmtpEnv, smtpIssues, smtpSettings, type SmtpSettings } from "./smtp-config";
 
@@ -22,7 +15,6 @@ const Transports = z
   );
 
 const EmailEnv = DeliveryEnv.extend({
-  HERALD_TABLE_NAME: env.required(),
   /** Needed by the local worker only; on Lambda the event source mapping does the receiving. */
   HERALD_EMAIL_QUEUE_URL: z.string().optional(),
   HERALD_SES_CONFIGURATION_SET: z.string().min(1).optional(),
@@ -33,12 +25,9 @@ const EmailEnv = DeliveryEnv.extend({
   /** Transient failures in a row after which a transport is skipped for the cooldown. */
   HERALD_EMAIL_BREAKER_FAILURES: env.int(5, 1, 1000),
   HERALD_EMAIL_BREAKER_COOLDOWN_SECONDS: env.int(30, 1, 3600),
-})
-  .extend(SmtpEnv.shape)
-  .extend(SecretsEnv.shape);
+}).extend(SmtpEnv.shape);
 
 export type EmailConfig = DeliverySettings & {
-  tableName: string;
   queueUrl: string | undefined;
   configurationSet: string | undefined;
   maxSendRate: number;
@@ -47,7 +36,6 @@ export type EmailConfig = DeliverySettings & {
   /** Set when smtp is among the transports. */
   smtp: SmtpSettings | undefined;
   breaker: { failures: number; cooldownMs: number };
-  secretsMaxAgeSeconds: number;
 };
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): EmailConfig {
@@ -60,13 +48,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   return {
     ...deliverySettings(e),
-    tableName: e.HERALD_TABLE_NAME,
     queueUrl: e.HERALD_EMAIL_QUEUE_URL,
     configurationSet: e.HERALD_SES_CONFIGURATION_SET,
     maxSendRate: e.HERALD_EMAIL_MAX_SEND_RATE,
     transports,
     smtp: transports.includes("smtp") ? smtpSettings(e) : undefined,
     breaker: { failures: e.HERALD_EMAIL_BREAKER_FAILURES, cooldownMs: e.HERALD_EMAIL_BREAKER_COOLDOWN_SECONDS * 1000 },
-    secretsMaxAgeSeconds: e.HERALD_SECRETS_MAX_AGE,
   };
 }

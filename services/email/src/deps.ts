@@ -1,17 +1,28 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
+import type { Consumer } from "@herald/delivery/runtime";
 import { DynamoMessageStore, DynamoRateLimiter } from "@herald/messages";
 import { createLogger, createSecrets, systemClock } from "@herald/platform";
 import { ClientCredentialsTokens } from "./adapters/client-credentials-tokens";
 import { SesEmailSender } from "./adapters/ses-email-sender";
 import { SmtpEmailSender, type SmtpAuth } from "./adapters/smtp-email-sender";
-import type { EmailConfig } from "./config";
+import { loadConfig, type EmailConfig } from "./config";
 import { FailoverEmailSender } from "./domain/failover";
-import type { HandleDeps } from "./domain/handle-message";
+import { handleEmailMessage, type HandleDeps } from "./domain/handle-message";
 import type { EmailSender } from "./ports/email-sender";
 import type { SmtpSettings } from "./smtp-config";
 
 export type EmailDeps = HandleDeps & { sender: FailoverEmailSender };
+
+/** The email consumer as its Lambda handler and its worker run it (see @herald/delivery/runtime). */
+export const emailConsumer: Consumer<EmailConfig, EmailDeps> = {
+  loadConfig,
+  buildDeps,
+  handle: handleEmailMessage,
+  queueUrlVariable: "HERALD_EMAIL_QUEUE_URL",
+  announce: (config, deps) => deps.logger.info("email transports", { transports: describeTransports(config) }),
+  close: (deps) => deps.sender.close(),
+};
 
 /** The composition root: adapters built once per process from configuration. */
 export function buildDeps(config: EmailConfig): EmailDeps {

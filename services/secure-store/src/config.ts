@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { ConsumerEnv, consumerSettings, type ConsumerSettings } from "@herald/delivery";
 import { env, parseEnv } from "@herald/platform";
 
-const SecureStoreEnv = z.object({
-  HERALD_TABLE_NAME: env.required(),
+const SecureStoreEnv = ConsumerEnv.extend({
   /** Needed by the local worker only; on Lambda the event source mapping does the receiving. */
   HERALD_SECURE_QUEUE_URL: z.string().optional(),
   /** The KMS key data keys are generated under (id, ARN or alias/...). */
@@ -10,27 +10,20 @@ const SecureStoreEnv = z.object({
   /** Bounds on reusing one data key; see packages/crypto for why these defaults. */
   HERALD_DATA_KEY_MAX_AGE_SECONDS: env.int(300, 1, 86_400),
   HERALD_DATA_KEY_MAX_MESSAGES: env.int(10_000, 1, 1_000_000),
-  HERALD_WORKER_BATCH_SIZE: env.int(10, 1, 10),
-  HERALD_LOG_LEVEL: env.logLevel(),
 });
 
-export type SecureStoreConfig = {
-  tableName: string;
+export type SecureStoreConfig = ConsumerSettings & {
   queueUrl: string | undefined;
   kmsKeyId: string;
   dataKeyBounds: { maxAgeMs: number; maxMessages: number };
-  workerBatchSize: number;
-  logLevel: string;
 };
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): SecureStoreConfig {
   const e = parseEnv(SecureStoreEnv, source);
   return {
-    tableName: e.HERALD_TABLE_NAME,
+    ...consumerSettings(e),
     queueUrl: e.HERALD_SECURE_QUEUE_URL,
     kmsKeyId: e.HERALD_KMS_KEY_ID,
     dataKeyBounds: { maxAgeMs: e.HERALD_DATA_KEY_MAX_AGE_SECONDS * 1000, maxMessages: e.HERALD_DATA_KEY_MAX_MESSAGES },
-    workerBatchSize: e.HERALD_WORKER_BATCH_SIZE,
-    logLevel: e.HERALD_LOG_LEVEL,
   };
 }

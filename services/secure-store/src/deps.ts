@@ -1,10 +1,20 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { EnvelopeCipher, KmsDataKeyProvider } from "@herald/crypto";
+import type { Consumer } from "@herald/delivery/runtime";
 import { DynamoMessageStore } from "@herald/messages";
 import { createLogger, systemClock } from "@herald/platform";
-import type { SecureStoreConfig } from "./config";
-import type { SecureStoreDeps } from "./domain/handle-message";
+import { loadConfig, type SecureStoreConfig } from "./config";
+import { handleSecureStore, type SecureStoreDeps } from "./domain/handle-message";
+
+/** The secure-store consumer as its Lambda handler and its worker run it (see @herald/delivery/runtime). */
+export const secureStoreConsumer: Consumer<SecureStoreConfig, SecureStoreDeps> = {
+  loadConfig,
+  buildDeps,
+  // Sealing is idempotent and sends nothing: the receive count does not matter to it.
+  handle: (envelope, _delivery, deps) => handleSecureStore(envelope, deps),
+  queueUrlVariable: "HERALD_SECURE_QUEUE_URL",
+};
 
 /** The composition root: adapters built once per process, so cached data keys outlive a batch. */
 export function buildDeps(config: SecureStoreConfig): SecureStoreDeps {

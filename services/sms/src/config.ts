@@ -1,14 +1,6 @@
 import { z } from "zod";
-import {
-  DeliveryEnv,
-  deliverySettings,
-  env,
-  parseEnv,
-  SecretSettingEnv,
-  SecretsEnv,
-  type DeliverySettings,
-  type SecretSetting,
-} from "@herald/platform";
+import { DeliveryEnv, deliverySettings, type DeliverySettings } from "@herald/delivery";
+import { env, parseEnv, SecretSettingEnv, type SecretSetting } from "@herald/platform";
 import { TWILIO_BASE_URL } from "./adapters/twilio-sms-sender";
 
 /** An optional setting; blank counts as unset, as infra/config.ts reads it. */
@@ -21,8 +13,7 @@ const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
 const TWILIO_FROM = /^(\+[1-9]\d{1,14}|(?=[A-Za-z0-9 ]*[A-Za-z])[A-Za-z0-9 ]{1,11})$/;
 const WITH_TWILIO = "is required when HERALD_SMS_PROVIDER=twilio";
 
-const SmsEnv = DeliveryEnv.extend(SecretsEnv.shape).extend({
-  HERALD_TABLE_NAME: env.required(),
+const SmsEnv = DeliveryEnv.extend({
   /** Needed by the local worker only; on Lambda the event source mapping does the receiving. */
   HERALD_SMS_QUEUE_URL: z.string().optional(),
   HERALD_SMS_PROVIDER: z.enum(["sns", "twilio"], { error: "must be sns or twilio" }).default("sns"),
@@ -68,23 +59,18 @@ export type TwilioSettings = {
 export type SnsSettings = { kind: "sns"; senderId: string | undefined };
 
 export type SmsConfig = DeliverySettings & {
-  tableName: string;
   queueUrl: string | undefined;
   provider: SnsSettings | TwilioSettings;
   maxSendRate: number;
-  /** How long a secret read from Secrets Manager is reused before it is read again. */
-  secretsMaxAgeSeconds: number;
 };
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): SmsConfig {
   const e = parseEnv(SmsEnv, source);
   return {
     ...deliverySettings(e),
-    tableName: e.HERALD_TABLE_NAME,
     queueUrl: e.HERALD_SMS_QUEUE_URL,
     provider: e.HERALD_SMS_PROVIDER === "twilio" ? twilioSettings(e) : { kind: "sns", senderId: e.HERALD_SNS_SENDER_ID },
     maxSendRate: e.HERALD_SMS_MAX_SEND_RATE,
-    secretsMaxAgeSeconds: e.HERALD_SECRETS_MAX_AGE,
   };
 }
 

@@ -1,12 +1,21 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SNSClient } from "@aws-sdk/client-sns";
+import type { Consumer } from "@herald/delivery/runtime";
 import { DynamoMessageStore, DynamoRateLimiter } from "@herald/messages";
 import { createLogger, createSecrets, systemClock, type Logger } from "@herald/platform";
 import { SnsSmsSender } from "./adapters/sns-sms-sender";
 import { TwilioSmsSender } from "./adapters/twilio-sms-sender";
-import type { SmsConfig } from "./config";
-import type { HandleDeps } from "./domain/handle-message";
+import { loadConfig, type SmsConfig } from "./config";
+import { handleSmsMessage, type HandleDeps } from "./domain/handle-message";
 import type { SmsSender } from "./ports/sms-sender";
+
+/** The sms consumer as its Lambda handler and its worker run it (see @herald/delivery/runtime). */
+export const smsConsumer: Consumer<SmsConfig, HandleDeps> = {
+  loadConfig,
+  buildDeps,
+  handle: handleSmsMessage,
+  queueUrlVariable: "HERALD_SMS_QUEUE_URL",
+};
 
 /** The composition root: adapters built once per process from configuration. */
 export function buildDeps(config: SmsConfig): HandleDeps {

@@ -1,5 +1,6 @@
 import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
 import type { EmailContent } from "@herald/contracts";
+import { sdkErrorClassifier, type SdkFailure } from "@herald/delivery";
 import { PermanentError, TransientError, type AppError } from "@herald/platform";
 import type { EmailSender, SendResult } from "../ports/email-sender";
 
@@ -44,20 +45,22 @@ export class SesEmailSender implements EmailSender {
   }
 }
 
-type SdkError = Error & { $fault?: "client" | "server"; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-
 /**
- * SES's refusals by name. Reasons never carry SES's own message text: it can name addresses.
- * Unknown client errors are treated as transient so they end in the dead-letter queue with
- * their reason, where a person can look, rather than being dropped as failed.
+ * SES's errors by name: its throttling and its refusals (sesRefusal); the rest end as every
+ * provider's failures do (see classifyProviderFailure). Reasons never carry SES's own message
+ * text: it can name addresses.
  */
-export function classifySesError(error: unknown): AppError {
-  if (error instanceof PermanentError || error instanceof TransientError) return error;
-  const e = error as SdkError;
-  const name = e?.name ?? "Error";
+export const classifySesError = sdkErrorClassifier({
+  channel: "email",
+  provider: "SES",
+  throttled: ({ label: name }) => ["TooManyRequestsException", "ThrottlingException", "LimitExceededException"].includes(name),
+  known: sesRefusal,
+});
+
+function sesRefusal({ label: name, message }: SdkFailure, error: unknown): AppError | undefined {
   switch (name) {
     case "MessageRejected":
-      return /not verified/i.test(e.message ?? "")
+      return /not verified/i.test(message)
         ? new PermanentError("email.sender_not_verified", "SES rejected the message: the sender is not verified (MessageRejected)", error)
         : new PermanentError("email.rejected", "SES rejected the message (MessageRejected)", error);
     case "MailFromDomainNotVerifiedException":
@@ -68,20 +71,8 @@ export function classifySesError(error: unknown): AppError {
       return new PermanentError("email.bad_request", "SES refused the request as invalid (BadRequestException)", error);
     case "NotFoundException":
       return new PermanentError("email.configuration_not_found", "SES could not find the configuration set or identity", error);
-    case "TooManyRequestsException":
-    case "ThrottlingException":
-    case "LimitExceededException":
-      return new TransientError("email.throttled", `SES throttled the send (${name})`, error);
     case "SendingPausedException":
       return new TransientError("email.sending_paused", "Sending is paused for the SES account or configuration set", error);
   }
-  if (e?.$fault === "server" || (e?.$metadata?.httpStatusCode ?? 0) >= 500) {
-    return new TransientError("email.provider_unavailable", `SES failed (${name})`, error);
-  }
-  // No answer from SES (connection refused, DNS, timeout): no HTTP status and no fault. Not `no
-  // $metadata`: the SDK's retry middleware adds $metadata { attempts } to these errors too.
-  if (e?.$fault === undefined && e?.$metadata?.httpStatusCode === undefined) {
-    return new TransientError("email.network", `Could not reach SES (${name})`, error);
-  }
-  return new TransientError("email.provider_error", `SES refused the send (${name})`, error);
+  return undefined;
 }

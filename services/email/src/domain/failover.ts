@@ -1,6 +1,6 @@
 import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from "cockatiel";
 import type { EmailContent } from "@herald/contracts";
-import type { SendContext, SendResult } from "@herald/messages";
+import type { SendContext, SendResult } from "@herald/delivery";
 import { AppError, TransientError, type Logger } from "@herald/platform";
 import type { EmailSender } from "../ports/email-sender";
 

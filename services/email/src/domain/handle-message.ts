@@ -1,5 +1,5 @@
 import type { EmailContent, QueueEnvelope } from "@herald/contracts";
-import { deliver, type DeliverDeps, type Delivery, type SendContext, type SendResult } from "@herald/messages";
+import { deliver, type DeliverDeps, type Delivery, type SendContext, type SendResult } from "@herald/delivery";
 import { PermanentError } from "@herald/platform";
 
 /** The email consumer's way out: the configured transports with failover (see failover.ts). */

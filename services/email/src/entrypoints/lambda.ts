@@ -1,11 +1,4 @@
-import { createSqsHandler } from "@herald/queue";
-import { loadConfig } from "../config";
-import { buildDeps } from "../deps";
-import { handleEmailMessage } from "../domain/handle-message";
+import { createConsumerLambda } from "@herald/delivery/runtime";
+import { emailConsumer } from "../deps";
 
-const deps = buildDeps(loadConfig());
-
-export const handler = createSqsHandler(
-  (envelope, context) => handleEmailMessage(envelope, { receiveCount: context.receiveCount }, deps),
-  deps.logger,
-);
+export const handler = createConsumerLambda(emailConsumer);

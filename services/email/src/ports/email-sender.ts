@@ -1,25 +1,13 @@
 import type { EmailContent } from "@herald/contracts";
-import type { SendResult } from "@herald/messages";
+import type { Sender, SenderContext, SendResult } from "@herald/delivery";
 
 export type { SendResult };
 
-export type EmailSendContext = {
-  /** The Herald message id: an SMTP sender derives the Message-ID header from it. */
-  messageId: string;
-};
+/** What a transport is told: the Herald message id, from which an SMTP sender makes the Message-ID. */
+export type EmailSendContext = SenderContext;
 
-/**
- * Hands one email to a transport. Implementations throw PermanentError for a refusal that will
- * not change on retry (nor through another transport) and TransientError for anything worth
- * another try, here or elsewhere.
- */
-export interface EmailSender {
-  /** The transport's name as configured and recorded: "ses" or "smtp". */
-  readonly name: EmailTransport;
-  send(email: EmailContent, context: EmailSendContext): Promise<SendResult>;
-  /** Lets go of connections (a worker's graceful stop). */
-  close?(): Promise<void>;
-}
+/** Hands one email to a transport, "ses" or "smtp" (see Sender for what it throws). */
+export type EmailSender = Sender<EmailContent, EmailTransport>;
 
 export const EMAIL_TRANSPORTS = ["ses", "smtp"] as const;
 export type EmailTransport = (typeof EMAIL_TRANSPORTS)[number];

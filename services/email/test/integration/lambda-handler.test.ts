@@ -2,8 +2,9 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { EmailContent } from "@herald/contracts";
+import { aConsumerHandler } from "@herald/delivery/testing";
 import { DynamoMessageStore } from "@herald/messages";
-import { createSqsHandler, type RetryDelay } from "@herald/queue";
+import type { RetryDelay } from "@herald/queue";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import {
   aMessageRecord,
@@ -17,9 +18,7 @@ import {
   type Emulator,
   type Resources,
 } from "@herald/testing";
-import { loadConfig } from "../../src/config";
-import { buildDeps } from "../../src/deps";
-import { handleEmailMessage } from "../../src/domain/handle-message";
+import { emailConsumer } from "../../src/deps";
 
 const SENDER = "noreply@herald.test";
 let moto: Emulator;
@@ -41,17 +40,9 @@ beforeEach(async () => {
 
 const sesMessages = async () => (await moto.data()).ses?.Message ?? [];
 
-/**
- * The handler as src/entrypoints/lambda.ts composes it, with deps built from configuration; that
- * module is not imported because it reads process.env when it loads.
- */
+/** The handler as src/entrypoints/lambda.ts composes it, with the configuration given here. */
 function aLambdaHandler(retryDelay?: RetryDelay, env: Record<string, string> = {}) {
-  const deps = buildDeps(loadConfig({ HERALD_TABLE_NAME: resources.tableName, HERALD_LOG_LEVEL: "SILENT", ...env }));
-  const handle = createSqsHandler(
-    (envelope, ctx) => handleEmailMessage(envelope, { receiveCount: ctx.receiveCount }, deps),
-    deps.logger,
-    retryDelay,
-  );
+  const { handle, deps } = aConsumerHandler(emailConsumer, { HERALD_TABLE_NAME: resources.tableName, HERALD_LOG_LEVEL: "SILENT", ...env }, retryDelay);
   return { handle, deps, store: new DynamoMessageStore(new DynamoDBClient({}), resources.tableName) };
 }
 
@@ -59,16 +50,22 @@ function anEmail(overrides: Partial<EmailContent> = {}): EmailContent {
   return { channel: "email", from: SENDER, to: ["bob@example.com"], subject: "Lambda path", text: "Hello from Lambda.", ...overrides };
 }
 
+/** One good message, one from an unverified sender, both recorded, and a poison record. */
+async function aMixedBatch(store: DynamoMessageStore) {
+  const good = aMessageRecord({ content: anEmail(), recipients: ["bob@example.com"] });
+  const unverified = aMessageRecord({ content: anEmail({ from: "x@unverified.test" }), recipients: ["bob@example.com"] });
+  await store.create(good);
+  await store.create(unverified);
+  const poison = anSqsRecord("not json");
+  const event: SQSEvent = { Records: [anSqsRecord(anEnvelope(good)), anSqsRecord(anEnvelope(unverified)), poison] };
+  return { good, unverified, poison, event };
+}
+
 describe("the email Lambda handler", () => {
   it("sends the good message, fails the unverified one for good, and reports only the poison record", async () => {
     // Prepare
     const { handle, store } = aLambdaHandler();
-    const good = aMessageRecord({ content: anEmail(), recipients: ["bob@example.com"] });
-    const unverified = aMessageRecord({ content: anEmail({ from: "x@unverified.test" }), recipients: ["bob@example.com"] });
-    await store.create(good);
-    await store.create(unverified);
-    const poison = anSqsRecord("not json");
-    const event: SQSEvent = { Records: [anSqsRecord(anEnvelope(good)), anSqsRecord(anEnvelope(unverified)), poison] };
+    const { good, unverified, poison, event } = await aMixedBatch(store);
 
     // Act
     const result = await handle(event);
@@ -91,12 +88,7 @@ describe("the email Lambda handler", () => {
   it("sends nothing new when the same event is delivered again", async () => {
     // Prepare
     const { handle, store } = aLambdaHandler();
-    const good = aMessageRecord({ content: anEmail(), recipients: ["bob@example.com"] });
-    const unverified = aMessageRecord({ content: anEmail({ from: "x@unverified.test" }), recipients: ["bob@example.com"] });
-    await store.create(good);
-    await store.create(unverified);
-    const poison = anSqsRecord("not json");
-    const event: SQSEvent = { Records: [anSqsRecord(anEnvelope(good)), anSqsRecord(anEnvelope(unverified)), poison] };
+    const { good, unverified, poison, event } = await aMixedBatch(store);
     await handle(event);
     const first = await store.get(good.id);
 

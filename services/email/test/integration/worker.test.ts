@@ -1,7 +1,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EmailContent, MessageRecord, MessageStatus } from "@herald/contracts";
+import type { EmailContent } from "@herald/contracts";
+import { messagesIn, waitUntilSettled } from "@herald/delivery/testing";
 import { DynamoMessageStore } from "@herald/messages";
 import { SqsMessageQueue, startSqsWorker, type Worker } from "@herald/queue";
 import { aMessageRecord, anEnvelope, provision, startMoto, useEmulatorEnv, type Emulator, type Resources } from "@herald/testing";
@@ -30,30 +31,6 @@ const sesMessages = async () => (await moto.data()).ses?.Message ?? [];
 
 function anEmail(overrides: Partial<EmailContent> = {}): EmailContent {
   return { channel: "email", from: SENDER, to: ["bob@example.com"], subject: "Worker path", text: "Hello from the worker.", ...overrides };
-}
-
-/** Polls the store until every record has left queued/sending/retrying, or fails after the bound. */
-async function waitUntilSettled(store: DynamoMessageStore, ids: string[], timeoutMs = 10_000): Promise<(MessageRecord | undefined)[]> {
-  const unsettled: readonly MessageStatus[] = ["queued", "sending", "retrying"];
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const records = await Promise.all(ids.map((id) => store.get(id)));
-    if (records.every((r) => r !== undefined && !unsettled.includes(r.status))) return records;
-    if (Date.now() > deadline) {
-      throw new Error(`records not settled within ${timeoutMs} ms: ${records.map((r) => r?.status ?? "missing").join(", ")}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function messagesIn(queueUrl: string): Promise<{ visible: number; inFlight: number }> {
-  const { Attributes = {} } = await new SQSClient({}).send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    }),
-  );
-  return { visible: Number(Attributes.ApproximateNumberOfMessages), inFlight: Number(Attributes.ApproximateNumberOfMessagesNotVisible) };
 }
 
 describe("the email worker", () => {

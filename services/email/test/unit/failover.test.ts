@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EmailContent } from "@herald/contracts";
-import type { SendContext } from "@herald/messages";
+import type { SendContext } from "@herald/delivery";
 import { AppError, PermanentError, TransientError } from "@herald/platform";
 import { FailoverEmailSender } from "../../src/domain/failover";
 import type { EmailSender, EmailTransport, SendResult } from "../../src/ports/email-sender";

@@ -1,36 +1,19 @@
 import { describe, expect, it } from "vitest";
 import type { EmailContent, MessageRecord, QueueEnvelope } from "@herald/contracts";
+import { FakeSender } from "@herald/delivery/testing";
 import { MemoryMessageStore } from "@herald/messages";
 import { createLogger, PermanentError, systemClock, TransientError, type Clock } from "@herald/platform";
 import { aMessageRecord, anEnvelope } from "@herald/testing";
 import { handleEmailMessage, type HandleDeps } from "../../src/domain/handle-message";
-import type { EmailSender, SendResult } from "../../src/ports/email-sender";
 
 const NOW = new Date("2026-11-23T10:00:00.000Z");
 const fixedClock: Clock = { now: () => NOW };
 const LEASE_SECONDS = 60;
 const MAX_RECEIVES = 3;
 
-/** Records every email it is handed; answers with a provider id, or throws what it was told to. */
-class FakeEmailSender implements EmailSender {
-  readonly name = "ses" as const;
-  readonly sent: EmailContent[] = [];
-  #failure: unknown = undefined;
-
-  failWith(error: unknown): void {
-    this.#failure = error;
-  }
-
-  async send(email: EmailContent): Promise<SendResult> {
-    this.sent.push(email);
-    if (this.#failure !== undefined) throw this.#failure;
-    return { providerMessageId: `ses-${this.sent.length}` };
-  }
-}
-
 function aHarness(clock: Clock = fixedClock) {
   const store = new MemoryMessageStore();
-  const sender = new FakeEmailSender();
+  const sender = new FakeSender<EmailContent, "ses">("ses", "ses-");
   const deps: HandleDeps = {
     store,
     sender,

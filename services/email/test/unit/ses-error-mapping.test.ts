@@ -9,18 +9,13 @@ import {
   TooManyRequestsException,
 } from "@aws-sdk/client-sesv2";
 import { describe, expect, it } from "vitest";
+import { anSdkError } from "@herald/delivery/testing";
 import { PermanentError, TransientError } from "@herald/platform";
 import { classifySesError } from "../../src/adapters/ses-email-sender";
 
 // SES's own message texts name addresses: none of them may reach a reason.
 const ADDRESS = "secret.person@example.com";
 const clientMeta = { $metadata: { httpStatusCode: 400 } };
-
-/** An error shaped like the SDK's, for names the SESv2 client has no class for. */
-function anSdkError(fields: { name: string; message: string; $fault?: "client" | "server"; $metadata?: Record<string, unknown> }): Error {
-  const { name, message, ...rest } = fields;
-  return Object.assign(new Error(message), { name }, rest);
-}
 
 type Case = { name: string; error: Error; code: string; permanent: boolean };
 

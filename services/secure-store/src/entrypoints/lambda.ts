@@ -1,8 +1,4 @@
-import { createSqsHandler } from "@herald/queue";
-import { loadConfig } from "../config";
-import { buildDeps } from "../deps";
-import { handleSecureStore } from "../domain/handle-message";
+import { createConsumerLambda } from "@herald/delivery/runtime";
+import { secureStoreConsumer } from "../deps";
 
-const deps = buildDeps(loadConfig());
-
-export const handler = createSqsHandler((envelope) => handleSecureStore(envelope, deps), deps.logger);
+export const handler = createConsumerLambda(secureStoreConsumer);

@@ -1,5 +1,6 @@
 import { PublishCommand, type MessageAttributeValue, type SNSClient } from "@aws-sdk/client-sns";
 import type { SmsContent } from "@herald/contracts";
+import { sdkErrorClassifier, type SdkFailure } from "@herald/delivery";
 import { PermanentError, TransientError, type AppError } from "@herald/platform";
 import type { SendResult, SmsSender } from "../ports/sms-sender";
 
@@ -33,18 +34,22 @@ export class SnsSmsSender implements SmsSender {
   }
 }
 
-type SdkError = Error & { $fault?: "client" | "server"; $metadata?: { httpStatusCode?: number } };
-
 /**
- * SNS's refusals by name. Reasons never carry SNS's message text: it can quote the number.
+ * SNS's errors by name: its throttling and its refusals (snsRefusal); the rest end as every
+ * provider's failures do (see classifyProviderFailure). Reasons never carry SNS's message text:
+ * it can quote the number.
  * Configuration problems (permissions, the KMS key, credentials) are transient, so the messages
- * wait in the dead-letter queue for a redrive after the fix; unknown client errors too, where a
- * person can look, rather than being dropped as failed.
+ * wait in the dead-letter queue for a redrive after the fix.
  */
-export function classifySnsError(error: unknown): AppError {
-  if (error instanceof PermanentError || error instanceof TransientError) return error;
-  const e = error as SdkError;
-  const name = e?.name ?? "Error";
+export const classifySnsError = sdkErrorClassifier({
+  channel: "sms",
+  provider: "SNS",
+  throttled: ({ label: name }) =>
+    ["ThrottledException", "ThrottlingException", "Throttling", "TooManyRequestsException", "KMSThrottlingException"].includes(name),
+  known: snsRefusal,
+});
+
+function snsRefusal({ label: name }: SdkFailure, error: unknown): AppError | undefined {
   switch (name) {
     case "InvalidParameterException":
     case "InvalidParameterValueException":
@@ -52,12 +57,6 @@ export function classifySnsError(error: unknown): AppError {
       return new PermanentError("sms.rejected", `SNS refused the message (${name})`, error);
     case "OptedOutException":
       return new PermanentError("sms.unsubscribed", "The number has opted out of SMS (OptedOutException)", error);
-    case "ThrottledException":
-    case "ThrottlingException":
-    case "Throttling":
-    case "TooManyRequestsException":
-    case "KMSThrottlingException":
-      return new TransientError("sms.throttled", `SNS throttled the send (${name})`, error);
     case "AuthorizationErrorException":
     case "InvalidSecurityException":
     case "KMSAccessDeniedException":
@@ -67,13 +66,5 @@ export function classifySnsError(error: unknown): AppError {
     case "KMSOptInRequired":
       return new TransientError("sms.provider_auth", `SNS refused to publish for this account (${name})`, error);
   }
-  if (e?.$fault === "server" || (e?.$metadata?.httpStatusCode ?? 0) >= 500) {
-    return new TransientError("sms.provider_unavailable", `SNS failed (${name})`, error);
-  }
-  // No answer (connection refused, DNS, timeout): no HTTP status and no fault. The SDK's retry
-  // middleware adds $metadata { attempts } to these too, so its presence proves nothing.
-  if (e?.$fault === undefined && e?.$metadata?.httpStatusCode === undefined) {
-    return new TransientError("sms.network", `Could not reach SNS (${name})`, error);
-  }
-  return new TransientError("sms.provider_error", `SNS refused the send (${name})`, error);
+  return undefined;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { SmsContent } from "@herald/contracts";
+import { classifyProviderFailure, type ProviderErrors, type ProviderFailure } from "@herald/delivery";
 import { ConfigError, PermanentError, TransientError, valueAfterRefusal, type AppError, type Logger, type Secret } from "@herald/platform";
 import type { SendResult, SmsSender } from "../ports/sms-sender";
 
@@ -135,12 +136,12 @@ function parseJson(text: string): unknown {
 }
 
 /** fetch's failures: the timeout's DOMException, or a TypeError whose cause has the errno code. */
-function networkError(error: unknown, timeoutMs: number): TransientError {
+function networkError(error: unknown, timeoutMs: number): AppError {
   const name = error instanceof Error ? error.name : "Error";
   if (name === "TimeoutError") return new TransientError("sms.network", `Twilio did not answer within ${timeoutMs} ms`, error);
   const cause: unknown = error instanceof Error ? error.cause : undefined;
   const errno = cause instanceof Error && "code" in cause && typeof cause.code === "string" ? cause.code : name;
-  return new TransientError("sms.network", `Could not reach Twilio (${errno})`, error);
+  return classifyProviderFailure(TWILIO, { label: errno }, error);
 }
 
 type Outcome = { code: string; permanent: boolean; what: string };
@@ -177,17 +178,31 @@ const TWILIO_CODES: Record<number, Outcome> = {
   30007: { code: "sms.blocked", permanent: true, what: "the carrier filtered the message" },
 };
 
+/** A Twilio answer: labelled with Twilio's error code, or `HTTP <status>` when it gave none. */
+type TwilioFailure = ProviderFailure & { code?: number | undefined };
+
+const TWILIO: ProviderErrors<TwilioFailure> = {
+  channel: "sms",
+  provider: "Twilio",
+  throttled: ({ status, code }) => status === 429 || (code !== undefined && TWILIO_CODES[code]?.code === "sms.throttled"),
+  known: twilioRefusal,
+};
+
 /**
  * A Twilio error answer → PermanentError or TransientError. Reasons carry Twilio's numeric code
  * only, never its `message`: that text can quote the phone number.
  */
 export function classifyTwilioError(status: number, code: number | undefined): AppError {
-  const label = code === undefined ? `HTTP ${status}` : String(code);
+  return classifyProviderFailure(TWILIO, { label: code === undefined ? `HTTP ${status}` : String(code), status, code });
+}
+
+/**
+ * Twilio's answers by status and code, once throttling is ruled out. Twilio's own failures (5xx,
+ * whatever the code) and no answer at all end as every provider's failures do.
+ */
+function twilioRefusal({ label, status, code }: TwilioFailure): AppError | undefined {
+  if (status === undefined || status >= 500) return undefined;
   const known = code === undefined ? undefined : TWILIO_CODES[code];
-  if (status === 429 || known?.code === "sms.throttled") {
-    return new TransientError("sms.throttled", `Twilio throttled the send (${label})`);
-  }
-  if (status >= 500) return new TransientError("sms.provider_unavailable", `Twilio failed (${label})`);
   // Bad credentials are a configuration problem: dead-letter, fix, redrive; never fail messages.
   if (status === 401 || status === 403 || code === 20003) {
     return new TransientError("sms.provider_auth", `Twilio refused the credentials (${label})`);
@@ -199,5 +214,6 @@ export function classifyTwilioError(status: number, code: number | undefined): A
   }
   if (status === 404) return new TransientError("sms.provider_config", `Twilio found no such account or endpoint (${label})`);
   if (status >= 400 && status < 500) return new PermanentError("sms.rejected", `Twilio refused the message (${label})`);
+  // Neither an error nor a success: a redirect (never followed) means a wrong base URL.
   return new TransientError("sms.provider_error", `Twilio answered unexpectedly (HTTP ${status})`);
 }

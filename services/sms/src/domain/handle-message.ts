@@ -1,5 +1,5 @@
 import type { QueueEnvelope } from "@herald/contracts";
-import { deliver, type DeliverDeps, type Delivery } from "@herald/messages";
+import { deliver, type DeliverDeps, type Delivery } from "@herald/delivery";
 import { PermanentError } from "@herald/platform";
 import type { SmsSender } from "../ports/sms-sender";
 
@@ -11,6 +11,6 @@ export function handleSmsMessage(envelope: QueueEnvelope, delivery: Delivery, de
   return deliver(envelope, delivery, deps, (content, context) => {
     if (content.channel !== "sms") throw new PermanentError("sms.wrong_channel", "not an SMS");
     context.attempt(deps.sender.name);
-    return deps.sender.send(content);
+    return deps.sender.send(content, { messageId: context.messageId });
   });
 }

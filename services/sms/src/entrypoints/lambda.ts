@@ -1,11 +1,4 @@
-import { createSqsHandler } from "@herald/queue";
-import { loadConfig } from "../config";
-import { buildDeps } from "../deps";
-import { handleSmsMessage } from "../domain/handle-message";
+import { createConsumerLambda } from "@herald/delivery/runtime";
+import { smsConsumer } from "../deps";
 
-const deps = buildDeps(loadConfig());
-
-export const handler = createSqsHandler(
-  (envelope, context) => handleSmsMessage(envelope, { receiveCount: context.receiveCount }, deps),
-  deps.logger,
-);
+export const handler = createConsumerLambda(smsConsumer);

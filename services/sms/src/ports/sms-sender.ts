@@ -1,14 +1,7 @@
 import type { SmsContent } from "@herald/contracts";
+import type { Sender, SendResult } from "@herald/delivery";
 
-export type SendResult = { providerMessageId: string };
+export type { SendResult };
 
-/**
- * Hands one SMS to a provider. Implementations throw PermanentError for a refusal that will not
- * change on retry and TransientError for anything worth another try. Neither may carry the phone
- * number or the text: reasons end up on the message record and in logs.
- */
-export interface SmsSender {
-  /** The provider's name as recorded on the message: "twilio" or "sns". */
-  readonly name: "twilio" | "sns";
-  send(sms: SmsContent): Promise<SendResult>;
-}
+/** Hands one SMS to the provider, "twilio" or "sns" (see Sender for what it throws). */
+export type SmsSender = Sender<SmsContent, "twilio" | "sns">;

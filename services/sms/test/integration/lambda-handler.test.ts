@@ -3,12 +3,11 @@ import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secre
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { MessageRecord, QueueEnvelope, SmsContent } from "@herald/contracts";
+import { aConsumerHandler } from "@herald/delivery/testing";
 import { DynamoMessageStore } from "@herald/messages";
-import { createSqsHandler, type RetryDelay } from "@herald/queue";
+import type { RetryDelay } from "@herald/queue";
 import { aMessageRecord, anEnvelope, anSqsRecord, provision, startMoto, useEmulatorEnv, type Emulator, type Resources } from "@herald/testing";
-import { loadConfig } from "../../src/config";
-import { buildDeps } from "../../src/deps";
-import { handleSmsMessage } from "../../src/domain/handle-message";
+import { smsConsumer } from "../../src/deps";
 import { startFakeTwilio, type FakeTwilio } from "../support/fake-twilio";
 
 const ACCOUNT_SID = `AC${"c".repeat(32)}`;
@@ -35,13 +34,9 @@ beforeEach(async () => {
 
 const published = async () => (await moto.data()).sns?.SMS ?? [];
 
-/**
- * The handler as src/entrypoints/lambda.ts composes it, with deps built from configuration; that
- * module is not imported because it reads process.env when it loads.
- */
+/** The handler as src/entrypoints/lambda.ts composes it, with the configuration given here. */
 function aLambdaHandler(env: Record<string, string> = {}, retryDelay?: RetryDelay) {
-  const deps = buildDeps(loadConfig({ HERALD_TABLE_NAME: resources.tableName, HERALD_LOG_LEVEL: "SILENT", ...env }));
-  const handle = createSqsHandler((envelope, ctx) => handleSmsMessage(envelope, { receiveCount: ctx.receiveCount }, deps), deps.logger, retryDelay);
+  const { handle } = aConsumerHandler(smsConsumer, { HERALD_TABLE_NAME: resources.tableName, HERALD_LOG_LEVEL: "SILENT", ...env }, retryDelay);
   return { handle, store: new DynamoMessageStore(new DynamoDBClient({}), resources.tableName) };
 }
 

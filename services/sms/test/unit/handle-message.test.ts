@@ -1,36 +1,19 @@
 import { describe, expect, it } from "vitest";
 import type { MessageRecord, QueueEnvelope, SmsContent } from "@herald/contracts";
+import { FakeSender } from "@herald/delivery/testing";
 import { MemoryMessageStore } from "@herald/messages";
 import { createLogger, PermanentError, TransientError, type Clock } from "@herald/platform";
 import { aMessageRecord, anEnvelope } from "@herald/testing";
 import { handleSmsMessage, type HandleDeps } from "../../src/domain/handle-message";
-import type { SendResult, SmsSender } from "../../src/ports/sms-sender";
 
 const NOW = new Date("2026-11-23T10:00:00.000Z");
 const fixedClock: Clock = { now: () => NOW };
 const MAX_RECEIVES = 3;
 const NUMBER = "+447700900123";
 
-/** Records every SMS it is handed; answers with a provider id, or throws what it was told to. */
-class FakeSmsSender implements SmsSender {
-  readonly name = "twilio" as const;
-  readonly sent: SmsContent[] = [];
-  #failure: unknown = undefined;
-
-  failWith(error: unknown): void {
-    this.#failure = error;
-  }
-
-  async send(sms: SmsContent): Promise<SendResult> {
-    this.sent.push(sms);
-    if (this.#failure !== undefined) throw this.#failure;
-    return { providerMessageId: `SM${this.sent.length}` };
-  }
-}
-
 function aHarness() {
   const store = new MemoryMessageStore();
-  const sender = new FakeSmsSender();
+  const sender = new FakeSender<SmsContent, "twilio">("twilio", "SM");
   const deps: HandleDeps = {
     store,
     sender,

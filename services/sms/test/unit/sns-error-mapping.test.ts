@@ -9,18 +9,13 @@ import {
   ValidationException,
 } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
+import { anSdkError } from "@herald/delivery/testing";
 import { PermanentError, TransientError } from "@herald/platform";
 import { classifySnsError } from "../../src/adapters/sns-sms-sender";
 
 // SNS's own message texts can quote the number: none of them may reach a reason.
 const NUMBER = "+447700900123";
 const clientMeta = { $metadata: { httpStatusCode: 400 } };
-
-/** An error shaped like the SDK's, for names the SNS client has no class for. */
-function anSdkError(fields: { name: string; message: string; $fault?: "client" | "server"; $metadata?: Record<string, unknown> }): Error {
-  const { name, message, ...rest } = fields;
-  return Object.assign(new Error(message), { name }, rest);
-}
 
 type Case = { name: string; error: Error; code: string; permanent: boolean };
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { MessageContent, QueueEnvelope } from "@herald/contracts";
+import { MemoryMessageStore } from "@herald/messages";
 import { createLogger, PermanentError, TransientError } from "@herald/platform";
 import { aMessageRecord, anEnvelope } from "@herald/testing";
-import { deliver, MemoryMessageStore, type DeliverDeps, type Send } from "../../src";
+import { deliver, type DeliverDeps, type Send } from "../../src";
 
 const NOW = new Date("2026-11-23T10:00:00.000Z");
 

@@ -1,7 +1,6 @@
 import { isTerminal, type MessageContent, type QueueEnvelope, type StatusEvent } from "@herald/contracts";
+import type { MessageStore, RateLimiter } from "@herald/messages";
 import { AppError, TransientError, type Clock, type Logger } from "@herald/platform";
-import type { MessageStore } from "./message-store";
-import type { RateLimiter } from "./rate-limiter";
 
 export type DeliverDeps = {
   store: MessageStore;

@@ -1,0 +1,18 @@
+import type { SendContext, SendResult } from "./deliver";
+
+/** What a sender is told about the message it sends. */
+export type SenderContext = Pick<SendContext, "messageId">;
+
+/**
+ * Hands one message to one provider (SES, an SMTP relay, Twilio, SNS). Implementations throw
+ * PermanentError for a refusal that will not change on retry (nor through another provider) and
+ * TransientError for anything worth another try. Neither may carry an address, a phone number or
+ * the content: reasons end up on the message record and in logs.
+ */
+export interface Sender<Content, Name extends string = string> {
+  /** The provider's name as configured and recorded on the message: "ses", "twilio", ... */
+  readonly name: Name;
+  send(content: Content, context: SenderContext): Promise<SendResult>;
+  /** Lets go of connections (a worker's graceful stop). */
+  close?(): Promise<void>;
+}
