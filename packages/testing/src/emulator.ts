@@ -1,16 +1,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { EmulatorMissingError } from "./emulator-install";
+import { findMoto, type FindMotoOptions, type MotoServer } from "./emulator-lookup";
 
-export class EmulatorMissingError extends Error {
-  constructor() {
-    super('moto_server not found: install it with pip install "moto[server]"');
-    this.name = "EmulatorMissingError";
-  }
-}
+export { EmulatorMissingError, MOTO_MINIMUM, MOTO_VERSION } from "./emulator-install";
+export { findMoto, newEnough, repoRoot, type FindMotoOptions, type MotoServer } from "./emulator-lookup";
 
 export type Emulator = {
   endpoint: string;
   port: number;
+  /** The moto_server that runs, and where it was found. */
+  server: MotoServer;
   /** Clears every resource and message the emulator holds. */
   reset(): Promise<void>;
   /** moto's whole state (`/moto-api/data.json`): `ses.Message` (emails SES accepted), `sns.SMS` (SMS published). */
@@ -55,13 +55,25 @@ export function emulatorClient(endpoint: string): Pick<Emulator, "reset" | "data
   };
 }
 
-/** Starts moto_server on loopback on a free port and waits until it answers. */
-export async function startMoto(options: { port?: number; timeoutMs?: number } = {}): Promise<Emulator> {
+export type StartMotoOptions = FindMotoOptions & {
+  port?: number;
+  timeoutMs?: number;
+};
+
+/**
+ * Finds moto_server (findMoto: HERALD_MOTO_SERVER, the PATH, or Herald's own venv, installed on
+ * first use), starts it on loopback on a free port and waits until it answers. An abort (the
+ * signal option) stops it, or the install, and rejects with the signal's reason.
+ */
+export async function startMoto(options: StartMotoOptions = {}): Promise<Emulator> {
+  const server = await findMoto(options);
+  const { signal } = options;
+  signal?.throwIfAborted();
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn("moto_server", ["-H", "127.0.0.1", "-p", String(port)], {
+  const child = spawn(server.command, ["-H", "127.0.0.1", "-p", String(port)], {
     stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, PYTHONUNBUFFERED: "1" },
+    env: { ...(options.env ?? process.env), PYTHONUNBUFFERED: "1" },
   });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
@@ -73,28 +85,34 @@ export async function startMoto(options: { port?: number; timeoutMs?: number } =
   const spawnError = new Promise<never>((_, reject) => {
     child.once("exit", () => process.removeListener("exit", killOnExit));
     child.once("error", (error: NodeJS.ErrnoException) =>
-      reject(error.code === "ENOENT" ? new EmulatorMissingError() : error),
+      reject(error.code === "ENOENT" ? new EmulatorMissingError(`${server.command} (${server.from}) cannot be run`) : error),
     );
     child.once("exit", (code) => reject(new Error(`moto_server exited (${code}) before it was ready: ${stderr.trim()}`)));
   });
   spawnError.catch(() => undefined);
 
+  const stop = () => stopChild(child).finally(() => process.removeListener("exit", killOnExit));
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  for (;;) {
-    const ready = await Promise.race([spawnError, ping(endpoint)]);
-    if (ready) break;
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`moto_server did not answer on ${endpoint} within ${options.timeoutMs ?? 30_000} ms`);
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const ready = await Promise.race([spawnError, ping(endpoint)]);
+      if (ready) break;
+      if (Date.now() > deadline) throw new Error(`moto_server did not answer on ${endpoint} within ${options.timeoutMs ?? 30_000} ms`);
+      await new Promise((r) => setTimeout(r, 100));
     }
-    await new Promise((r) => setTimeout(r, 100));
+    signal?.throwIfAborted();
+  } catch (error) {
+    await stop();
+    throw error;
   }
 
   return {
     endpoint,
     port,
+    server,
     ...emulatorClient(endpoint),
-    stop: () => stopChild(child).finally(() => process.removeListener("exit", killOnExit)),
+    stop,
   };
 }
 
@@ -108,7 +126,8 @@ async function ping(endpoint: string): Promise<boolean> {
 }
 
 export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  // No pid: it never started (ENOENT), so there is nothing to stop and no exit to wait for.
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.kill("SIGTERM");
   const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);

@@ -5,4 +5,5 @@ export * from "./emulator";
 export * from "./factories";
 export * from "./oauth-server";
 export * from "./provision";
+export * from "./python-stand-in";
 export * from "./smtp-server";

@@ -32,7 +32,19 @@ export type ProvisionOptions = {
   maxReceives?: number;
   /** Seconds a received message stays invisible to other consumers. */
   visibilityTimeoutSeconds?: number;
+  /** Called as each step finishes (they run at once), for progress lines: "queues", "email, sms, ...", 480 ms. */
+  onStep?: (step: ProvisionStep) => void;
+  /** Client settings (endpoint, region, credentials) for a caller whose environment does not point at the emulator. */
+  client?: AwsClientConfig;
 };
+
+export type AwsClientConfig = {
+  endpoint?: string;
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+};
+
+export type ProvisionStep = { name: "table" | "queues" | "key" | "senders"; detail: string; ms: number };
 
 export type Resources = {
   tableName: string;
@@ -56,14 +68,27 @@ export async function provision(options: ProvisionOptions): Promise<Resources> {
   const prefix = options.prefix ?? "herald";
   const tableName = `${prefix}-messages`;
   const maxReceives = options.maxReceives ?? 5;
+  const client = options.client ?? {};
   const visibility = options.visibilityTimeoutSeconds ?? 60;
-  const [email, sms, secure, kmsKeyId] = await Promise.all([
-    ensureQueueWithDlq(`${prefix}-email`, maxReceives, visibility),
-    ensureQueueWithDlq(`${prefix}-sms`, maxReceives, visibility),
-    ensureQueueWithDlq(`${prefix}-secure-store`, maxReceives, visibility),
-    ensureKey(`alias/${prefix}-secure`),
-    ensureTable(tableName),
-    ...options.senders.map(ensureSender),
+  const started = performance.now();
+  const step = <T>(name: ProvisionStep["name"], detail: string, work: Promise<T>): Promise<T> =>
+    work.then((value) => {
+      options.onStep?.({ name, detail, ms: performance.now() - started });
+      return value;
+    });
+  const [[email, sms, secure], kmsKeyId] = await Promise.all([
+    step(
+      "queues",
+      "email, sms, secure-store (+ DLQs)",
+      Promise.all([
+        ensureQueueWithDlq(client, `${prefix}-email`, maxReceives, visibility),
+        ensureQueueWithDlq(client, `${prefix}-sms`, maxReceives, visibility),
+        ensureQueueWithDlq(client, `${prefix}-secure-store`, maxReceives, visibility),
+      ]),
+    ),
+    step("key", `alias/${prefix}-secure`, ensureKey(client, `alias/${prefix}-secure`)),
+    step("table", tableName, ensureTable(client, tableName)),
+    step("senders", `${options.senders.join(", ") || "none"} (verified)`, Promise.all(options.senders.map((sender) => ensureSender(client, sender)))),
   ]);
   return {
     tableName,
@@ -77,8 +102,8 @@ export async function provision(options: ProvisionOptions): Promise<Resources> {
   };
 }
 
-async function ensureKey(alias: string): Promise<string> {
-  const kms = new KMSClient({});
+async function ensureKey(client: AwsClientConfig, alias: string): Promise<string> {
+  const kms = new KMSClient(client);
   try {
     const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: alias }));
     if (KeyMetadata?.KeyId) return KeyMetadata.KeyId;
@@ -92,8 +117,8 @@ async function ensureKey(alias: string): Promise<string> {
   return keyId;
 }
 
-async function ensureTable(tableName: string): Promise<void> {
-  const dynamo = new DynamoDBClient({});
+async function ensureTable(client: AwsClientConfig, tableName: string): Promise<void> {
+  const dynamo = new DynamoDBClient(client);
   try {
     await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
     return;
@@ -118,8 +143,8 @@ async function ensureTable(tableName: string): Promise<void> {
   await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName: tableName });
 }
 
-async function ensureQueue(name: string, attributes: Record<string, string>): Promise<string> {
-  const sqs = new SQSClient({});
+async function ensureQueue(client: AwsClientConfig, name: string, attributes: Record<string, string>): Promise<string> {
+  const sqs = new SQSClient(client);
   let url: string | undefined;
   try {
     url = (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
@@ -151,12 +176,12 @@ function sameAttribute(wanted: string, current: string | undefined): boolean {
   }
 }
 
-async function ensureQueueWithDlq(name: string, maxReceives: number, visibilityTimeout: number) {
-  const sqs = new SQSClient({});
-  const dlqUrl = await ensureQueue(`${name}-dlq`, { MessageRetentionPeriod: String(14 * 24 * 3600), SqsManagedSseEnabled: "true" });
+async function ensureQueueWithDlq(client: AwsClientConfig, name: string, maxReceives: number, visibilityTimeout: number) {
+  const sqs = new SQSClient(client);
+  const dlqUrl = await ensureQueue(client, `${name}-dlq`, { MessageRetentionPeriod: String(14 * 24 * 3600), SqsManagedSseEnabled: "true" });
   const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] })))
     .Attributes?.QueueArn as string;
-  const url = await ensureQueue(name, {
+  const url = await ensureQueue(client, name, {
     VisibilityTimeout: String(visibilityTimeout),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: maxReceives }),
     SqsManagedSseEnabled: "true",
@@ -164,8 +189,8 @@ async function ensureQueueWithDlq(name: string, maxReceives: number, visibilityT
   return { url, dlqUrl };
 }
 
-async function ensureSender(identity: string): Promise<void> {
-  const ses = new SESv2Client({});
+async function ensureSender(client: AwsClientConfig, identity: string): Promise<void> {
+  const ses = new SESv2Client(client);
   try {
     await ses.send(new GetEmailIdentityCommand({ EmailIdentity: identity }));
     return;

@@ -1,10 +1,11 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createApiKey, DynamoApiKeyStore, hashApiKey } from "@herald/auth";
 import { ALL_ROLES } from "@herald/contracts";
+import type { AwsClientConfig } from "@herald/testing";
 
 /** Reuses the key from a previous run when the emulator still knows it; otherwise makes one. */
-export async function ensureLocalApiKey(tableName: string, previous: string | undefined): Promise<string> {
-  const store = new DynamoApiKeyStore(new DynamoDBClient({}), tableName);
+export async function ensureLocalApiKey(tableName: string, previous: string | undefined, client: AwsClientConfig = {}): Promise<string> {
+  const store = new DynamoApiKeyStore(new DynamoDBClient(client), tableName);
   if (previous) {
     const record = await store.findByHash(hashApiKey(previous));
     if (record && !record.revoked_at) return previous;

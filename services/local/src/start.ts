@@ -1,11 +1,12 @@
 /**
  * `npm start`: the whole of Herald on this machine. Starts moto_server on loopback (unless
- * AWS_ENDPOINT_URL already points somewhere), provisions table, queues and verified sender
- * (idempotently), runs the ingest API and each consumer as its own process, and stops them all
- * on Ctrl-C or SIGTERM.
+ * AWS_ENDPOINT_URL already points somewhere; installed into .herald/venv on first use when none
+ * is on the PATH), provisions table, queues and verified sender (idempotently), runs the ingest
+ * API and each consumer as its own process, prints one line per step with its time, and stops
+ * them all on Ctrl-C or SIGTERM, also while it is still starting.
  */
 import { ConfigError, loadConfigOrExit } from "@herald/platform";
-import { EmulatorMissingError, emulatorEnv, freePort, provision, startMoto, type Emulator } from "@herald/testing";
+import { EmulatorMissingError, emulatorClientConfig, emulatorEnv, freePort, provision, startMoto, type Emulator } from "@herald/testing";
 import { ensureLocalApiKey } from "./api-key";
 import { loadLocalConfig } from "./config";
 import { readState, stateFile, writeState } from "./state";
@@ -13,48 +14,93 @@ import { runService, stopAll, type Running } from "./supervisor";
 
 const config = loadConfigOrExit(loadLocalConfig);
 const say = (line: string) => process.stdout.write(`${line}\n`);
+/** One progress line: "  table     herald-messages       0.3 s". */
+const progress = (name: string, detail: string, ms: number) => {
+  if (!stopping) say(`  ${name.padEnd(9)} ${detail.padEnd(40)} ${(ms / 1000).toFixed(1).padStart(5)} s`);
+};
 
+/** Aborted by Ctrl-C or SIGTERM: stops a first-run install or an emulator that is still starting. */
+const starting = new AbortController();
+let emulatorStarting: Promise<unknown> | undefined;
 let emulator: Emulator | undefined;
 let running: Running[] = [];
-let stopping = false;
+let stopping: Promise<never> | undefined;
 
-async function shutdown(code: number, why: string): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+/** Stops whatever has started, once; the first caller's exit code wins, later callers wait. */
+function shutdown(code: number, why: string): Promise<never> {
+  stopping ??= (async () => {
     say(`herald: stopping (${why})`);
+    starting.abort();
+    await emulatorStarting?.then(
+      () => undefined,
+      () => undefined,
+    );
     await stopAll(running);
     await emulator?.stop();
     say("herald: stopped");
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return stopping;
 }
 
-async function main(): Promise<void> {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void shutdown(0, signal));
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void shutdown(0, signal));
 
+async function main(): Promise<void> {
   let endpoint = config.endpoint;
+  let clock = performance.now();
   if (!endpoint) {
+    const pending = startMoto({
+      port: config.emulatorPort || undefined,
+      say: (line) => say(`  ${line}`),
+      signal: starting.signal,
+    }).then((started) => (emulator = started));
+    emulatorStarting = pending;
+    let started: Emulator;
     try {
-      emulator = await startMoto({ port: config.emulatorPort || undefined });
+      started = await pending;
     } catch (error) {
-      if (error instanceof EmulatorMissingError) {
+      if (error instanceof EmulatorMissingError && !stopping) {
         process.stderr.write(`herald: ${error.message}\n`);
         process.exit(1);
       }
       throw error;
     }
-    endpoint = emulator.endpoint;
+    endpoint = started.endpoint;
+    const { version, from } = started.server;
+    progress("emulator", `moto_server ${version ?? "(version unknown)"} (${from}) on :${started.port}`, performance.now() - clock);
+  } else {
+    progress("emulator", `${endpoint} (AWS_ENDPOINT_URL), none started`, 0);
   }
   // Our own emulator gets dummy credentials; for one named by AWS_ENDPOINT_URL, the caller's win.
-  const awsEnv = {
+  // The services get them as their environment, this process's own clients as client settings.
+  const awsEnv: Record<string, string | undefined> = {
     ...emulatorEnv(endpoint),
     ...(!emulator && pick(config.passthrough, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION"])),
   };
-  Object.assign(process.env, awsEnv);
+  const dummy = emulatorClientConfig(endpoint);
+  const client = {
+    endpoint,
+    region: awsEnv.AWS_REGION ?? dummy.region,
+    credentials: {
+      accessKeyId: awsEnv.AWS_ACCESS_KEY_ID ?? dummy.credentials.accessKeyId,
+      secretAccessKey: awsEnv.AWS_SECRET_ACCESS_KEY ?? dummy.credentials.secretAccessKey,
+      ...(awsEnv.AWS_SESSION_TOKEN && { sessionToken: awsEnv.AWS_SESSION_TOKEN }),
+    },
+  };
 
-  const resources = await provision({ prefix: config.prefix, senders: config.senders, maxReceives: config.maxReceives });
+  const resources = await provision({
+    prefix: config.prefix,
+    senders: config.senders,
+    maxReceives: config.maxReceives,
+    onStep: (step) => progress(step.name, step.detail, step.ms),
+    client,
+  });
+  clock = performance.now();
   const previous = await readState(config.stateDir);
-  const apiKey = await ensureLocalApiKey(resources.tableName, previous?.apiKey);
+  const apiKey = await ensureLocalApiKey(resources.tableName, previous?.apiKey, client);
+  const keyId = /^hk_([0-9a-f]+)_/.exec(apiKey)?.[1] ?? "?";
+  progress("API key", `key id ${keyId}, ${apiKey === previous?.apiKey ? "reused" : "created"}`, performance.now() - clock);
+  clock = performance.now();
   const port = config.port || (await freePort());
   const url = `http://${config.host}:${port}`;
 
@@ -73,6 +119,8 @@ async function main(): Promise<void> {
     HERALD_MAX_RECEIVES: String(config.maxReceives),
     HERALD_LOG_LEVEL: config.logLevel,
   };
+  // A stop that came while provisioning has already stopped what ran; start nothing more.
+  if (stopping) return;
   running = [
     runService({ name: "ingest", entry: "services/ingest/src/entrypoints/server.ts" }, env),
     runService({ name: "email", entry: "services/email/src/entrypoints/worker.ts" }, env),
@@ -97,6 +145,7 @@ async function main(): Promise<void> {
   if (!up || stopping) return;
   await waitForHealth(`${url}/health`);
   if (stopping) return;
+  progress("services", running.map((r) => r.name).join(", "), performance.now() - clock);
   await writeState(config.stateDir, {
     url,
     apiKey,
@@ -172,6 +221,8 @@ function pick(source: Record<string, string | undefined>, names: string[]): Reco
 }
 
 main().catch((error: unknown) => {
+  // While stopping, what was starting fails (aborted, or its emulator gone): that is the stop, not an error.
+  if (stopping) return;
   process.stderr.write(`herald: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`);
   void shutdown(1, "start-up failed");
 });

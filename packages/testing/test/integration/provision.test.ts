@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  EmulatorMissingError,
   provision,
   startAwsProxy,
   startMoto,
@@ -13,6 +9,7 @@ import {
   type AwsProxy,
   type Emulator,
   type MotoData,
+  type ProvisionStep,
 } from "../../src/index";
 
 let moto: Emulator;
@@ -79,6 +76,21 @@ describe("provision", () => {
     expect(identities.filter((i) => i.endsWith("@first.test")).sort()).toEqual([...senders].sort());
   });
 
+  it("reports each step once, as it finishes, with its time", async () => {
+    // Prepare
+    const steps: ProvisionStep[] = [];
+
+    // Act
+    await provision({ prefix: "provision-steps", senders: ["noreply@steps.test"], onStep: (step) => steps.push(step) });
+
+    // Assess
+    expect(steps.map((s) => s.name).sort()).toEqual(["key", "queues", "senders", "table"]);
+    expect(steps.find((s) => s.name === "table")?.detail).toBe("provision-steps-messages");
+    expect(steps.find((s) => s.name === "queues")?.detail).toBe("email, sms, secure-store (+ DLQs)");
+    expect(steps.find((s) => s.name === "senders")?.detail).toBe("noreply@steps.test (verified)");
+    for (const step of steps) expect(step.ms).toBeGreaterThan(0);
+  });
+
   it("changes nothing when it runs a second time", async () => {
     // Prepare
     const options = { prefix: "provision-twice", senders: ["noreply@twice.test", "billing@twice.test"], maxReceives: 4 };
@@ -119,26 +131,5 @@ describe("provision", () => {
     const queue = await queueAttributes(second.emailQueueUrl);
     expect(JSON.parse(queue.RedrivePolicy ?? "{}")).toMatchObject({ maxReceiveCount: 6 });
     expect(queue.VisibilityTimeout).toBe("45");
-  });
-});
-
-describe("startMoto", () => {
-  it("throws EmulatorMissingError when moto_server is not on the PATH", async () => {
-    // Prepare
-    const emptyDir = mkdtempSync(join(tmpdir(), "no-moto-"));
-    const savedPath = process.env.PATH;
-    process.env.PATH = emptyDir;
-
-    // Act
-    const starting = startMoto({ timeoutMs: 5000 });
-
-    // Assess
-    try {
-      await expect(starting).rejects.toBeInstanceOf(EmulatorMissingError);
-      await expect(starting).rejects.toThrow("moto_server not found");
-    } finally {
-      process.env.PATH = savedPath;
-      rmSync(emptyDir, { recursive: true, force: true });
-    }
   });
 });
