@@ -16,7 +16,8 @@ export default $config({
     await import("./infra/config");
     const { dataKeyAlias } = await import("./infra/keys");
     const { table } = await import("./infra/storage");
-    const queues = await import("./infra/queues");
+    const { queues } = await import("./infra/queues");
+    const { QUEUE_NAMES, QUEUES } = await import("@herald/contracts");
     const secrets = await import("./infra/secrets");
     const { email } = await import("./infra/email");
     await import("./infra/sms");
@@ -25,12 +26,13 @@ export default $config({
 
     return {
       api: api.url,
-      emailQueue: queues.emailQueue.url,
-      emailDlq: queues.emailDlq.url,
-      smsQueue: queues.smsQueue.url,
-      smsDlq: queues.smsDlq.url,
-      secureQueue: queues.secureQueue.url,
-      secureDlq: queues.secureDlq.url,
+      // emailQueue, emailDlq, smsQueue, ...: every queue of the registry
+      ...Object.fromEntries(
+        QUEUE_NAMES.flatMap((name) => [
+          [`${QUEUES[name].key}Queue`, queues[name].queue.url],
+          [`${QUEUES[name].key}Dlq`, queues[name].dlq.url],
+        ]),
+      ),
       dataKey: dataKeyAlias.name,
       table: table.name,
       // the SES identity: absent when mail goes only through a relay other than SES's SMTP

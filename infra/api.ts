@@ -1,8 +1,9 @@
 import { authorizer } from "./authorizer";
 import { config } from "./config";
 import { appKey, dataKey } from "./keys";
-import { emailQueue, secureQueue, smsQueue } from "./queues";
-import { table } from "./storage";
+import { QUEUE_NAMES, queueUrlSetting } from "@herald/contracts";
+import { queues } from "./queues";
+import { table, tableAccess } from "./storage";
 
 /*
  * The HTTP API: the ingest app behind explicit routes, so an unknown path is answered by API
@@ -20,9 +21,7 @@ import { table } from "./storage";
 
 const environment = {
   HERALD_TABLE_NAME: table.name,
-  HERALD_EMAIL_QUEUE_URL: emailQueue.url,
-  HERALD_SMS_QUEUE_URL: smsQueue.url,
-  HERALD_SECURE_QUEUE_URL: secureQueue.url,
+  ...Object.fromEntries(QUEUE_NAMES.map((name) => [queueUrlSetting(name), queues[name].queue.url])),
   HERALD_EMAIL_FROM: config.emailFrom,
   HERALD_EMAIL_SENDERS: config.emailSenders.join(","),
   HERALD_LOG_LEVEL: config.logLevel,
@@ -42,12 +41,13 @@ const common = {
 export const ingest = new sst.aws.Function("Ingest", {
   ...common,
   permissions: [
-    {
-      // create (Put + BatchWrite, rolled back by BatchWrite deletes), get (Get), list (Query +
-      // BatchGet), mark failed when enqueueing fails and erase (Update), the erase audit item
-      // (Put), Idempotency-Key claim/replay/complete (Put, Get, Update) and its release when
-      // nothing was accepted (Delete). No API key look-up: that is the authorizer's.
-      actions: [
+    // create (Put + BatchWrite, rolled back by BatchWrite deletes), get (Get), list (Query +
+    // BatchGet), mark failed when enqueueing fails and erase (Update), the erase audit item
+    // (Put), Idempotency-Key claim/replay/complete (Put, Get, Update) and its release when
+    // nothing was accepted (Delete): messages, recipients' history, audit entries and idempotency
+    // keys only. No API key item, read or written: that is the authorizer's and the keys tool's.
+    tableAccess(
+      [
         "dynamodb:PutItem",
         "dynamodb:DeleteItem",
         "dynamodb:BatchWriteItem",
@@ -56,9 +56,9 @@ export const ingest = new sst.aws.Function("Ingest", {
         "dynamodb:Query",
         "dynamodb:UpdateItem",
       ],
-      resources: [table.arn],
-    },
-    { actions: ["sqs:SendMessage"], resources: [emailQueue.arn, smsQueue.arn, secureQueue.arn] },
+      ["message", "recipient", "audit", "idempotency"],
+    ),
+    { actions: ["sqs:SendMessage"], resources: QUEUE_NAMES.map((name) => queues[name].queue.arn) },
     // the app key, only through SQS (sending to an encrypted queue needs GenerateDataKey +
     // Decrypt) and DynamoDB (the table key); nothing at all on the data key
     appKey(["kms:GenerateDataKey", "kms:Decrypt"], ["sqs", "dynamodb"]),
@@ -68,8 +68,8 @@ export const ingest = new sst.aws.Function("Ingest", {
 export const ingestDecrypt = new sst.aws.Function("IngestDecrypt", {
   ...common,
   permissions: [
-    // read the sealed record (the caller was authenticated by the authorizer)
-    { actions: ["dynamodb:GetItem"], resources: [table.arn] },
+    // read the sealed record (the caller was authenticated by the authorizer), and nothing else
+    tableAccess(["dynamodb:GetItem"], ["message"]),
     // the table is encrypted with the app key: DynamoDB must decrypt its table key for this
     // function too; through DynamoDB only, so no SQS message can be read with it
     appKey(["kms:Decrypt"], ["dynamodb"]),

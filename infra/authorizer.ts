@@ -1,7 +1,7 @@
 import { config } from "./config";
 import { appKey } from "./keys";
 import { oauthClientSecret, readSecrets, secretReference } from "./secrets";
-import { table } from "./storage";
+import { table, tableAccess } from "./storage";
 
 /*
  * The API Gateway Lambda authorizer (HTTP API, payload 2.0, simple responses) in front of every
@@ -42,16 +42,15 @@ export const authorizer = new sst.aws.Function("Authorizer", {
         HERALD_OAUTH_ROLES_CLAIM: oauth.rolesClaim,
         HERALD_OAUTH_TENANT_CLAIM: oauth.tenantClaim,
         HERALD_OAUTH_CACHE_TTL: String(oauth.cacheTtl),
+        ...(oauth.client.negativeCacheTtl !== undefined && { HERALD_OAUTH_NEGATIVE_CACHE_TTL: String(oauth.client.negativeCacheTtl) }),
+        ...(oauth.client.timeoutMs !== undefined && { HERALD_OAUTH_TIMEOUT_MS: String(oauth.client.timeoutMs) }),
+        ...(oauth.client.retries !== undefined && { HERALD_OAUTH_RETRIES: String(oauth.client.retries) }),
       }),
   },
   permissions: [
-    {
-      // API key look-up by hash, and nothing else: the condition confines it to the APIKEY
-      // partition (packages/auth's DynamoApiKeyStore), so it can read no message record
-      actions: ["dynamodb:GetItem"],
-      resources: [table.arn],
-      conditions: [{ test: "ForAllValues:StringEquals", variable: "dynamodb:LeadingKeys", values: ["APIKEY"] }],
-    },
+    // API key look-up by hash, and nothing else: the condition confines it to the APIKEY
+    // partition (packages/table), so it can read no message record
+    tableAccess(["dynamodb:GetItem"], ["apiKey"]),
     // the table is encrypted with the app key: DynamoDB decrypts its table key for every reader
     appKey(["kms:Decrypt"], ["dynamodb"]),
     // its own secret only, when OAuth is on

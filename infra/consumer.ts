@@ -1,7 +1,7 @@
 import { config } from "./config";
 import { appKey } from "./keys";
 import { CONSUMER_TIMEOUT_SECONDS, MAX_RECEIVES } from "./queues";
-import { table } from "./storage";
+import { table, tableAccess } from "./storage";
 
 /**
  * Subscribes a consumer Lambda to its queue, the same way for every channel: batches of 10,
@@ -37,8 +37,8 @@ export function subscribeConsumer(
       },
       ...(args.copyFiles && { copyFiles: args.copyFiles }),
       permissions: [
-        // claim (conditional update), read back, record the outcome
-        { actions: ["dynamodb:GetItem", "dynamodb:UpdateItem"], resources: [table.arn] },
+        // claim (conditional update), read back, record the outcome, seal; the send-rate windows
+        tableAccess(["dynamodb:GetItem", "dynamodb:UpdateItem"], ["message", "rate"]),
         // queue and table are encrypted with the app key: SQS decrypts on receive, DynamoDB
         // decrypts the table key on every read and write
         appKey(["kms:Decrypt"], ["sqs", "dynamodb"]),

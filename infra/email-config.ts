@@ -1,51 +1,22 @@
-import { X509Certificate } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
-import { isIP } from "node:net";
 import { resolve } from "node:path";
-import { InfraConfigError, int, isHttpsUrl, text, type Env } from "./env";
+import type { EmailTransport, EmailTransportEnv, Issue, SmtpSettings, SmtpTlsMode } from "@herald/settings";
+import { isHttpsUrl, type Env } from "./env";
 
 /*
- * The email consumer's transports (HERALD_EMAIL_TRANSPORTS, HERALD_SMTP_*, the breaker), checked
- * as services/email checks them (src/config.ts, src/smtp-config.ts), so a mistake stops
- * `sst deploy` with one line instead of every consumer start. Stricter than the service where
- * Lambda makes a setting useless: port 25 (AWS blocks it from Lambda), plain-http token URLs
- * (no localhost on Lambda), a CA file without TLS. The SMTP password and the OAuth client secret
- * are not settings at all: they live in Secrets Manager (infra/secrets.ts).
+ * The email consumer's transports (HERALD_EMAIL_TRANSPORTS, HERALD_SMTP_*, the breaker) are judged
+ * by services/email's own rules (@herald/settings, EmailTransportEnv and smtpIssues), so a mistake
+ * stops `sst deploy` with the line the consumer would print at every start. What is here is
+ * infra's alone: where the CA file is found, and the checks that exist because the consumer runs
+ * on Lambda. The SMTP password and the OAuth client secret are not settings at all: they live in
+ * Secrets Manager (infra/secrets.ts).
  */
-
-export const EMAIL_TRANSPORTS = ["ses", "smtp"] as const;
-export type EmailTransport = (typeof EMAIL_TRANSPORTS)[number];
-
-export const SMTP_TLS_MODES = ["starttls", "implicit", "none"] as const;
-export type SmtpTlsMode = (typeof SMTP_TLS_MODES)[number];
-
-/** The services' defaults: 25 for an open relay without TLS, which Lambda cannot reach. */
-const DEFAULT_PORTS: Record<SmtpTlsMode, number> = { starttls: 587, implicit: 465, none: 25 };
-
-/** Every non-secret SMTP setting: all are refused without smtp among the transports. */
-const SMTP_SETTINGS = [
-  "HERALD_SMTP_HOST",
-  "HERALD_SMTP_PORT",
-  "HERALD_SMTP_TLS",
-  "HERALD_SMTP_CA_FILE",
-  "HERALD_SMTP_USER",
-  "HERALD_SMTP_OAUTH_TOKEN_URL",
-  "HERALD_SMTP_OAUTH_CLIENT_ID",
-  "HERALD_SMTP_OAUTH_SCOPE",
-] as const;
-
-const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const USER = /^[^\s\u0000-\u001f]{1,256}$/;
-/** RFC 6749 §3.3: space-separated scope tokens. */
-const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/;
-const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /** SES's own SMTP interface: it too sends only from verified SES identities. */
 export const SES_SMTP_HOST = /^email-smtp(-fips)?\.[a-z0-9-]+\.amazonaws\.com$/;
 
 /**
- * How the consumer authenticates to the relay, decided here: the OAuth token URL means XOAUTH2,
- * else a user means AUTH with a password, else an open relay. Each decides which secret exists.
+ * How the consumer authenticates to the relay, as services/email decides it (smtpSettings); each
+ * mode decides which secret infra declares. Never a secret's value.
  */
 export type SmtpAuth =
   | { mode: "none" }
@@ -58,6 +29,8 @@ export type SmtpConfig = {
   tls: SmtpTlsMode;
   /** Absolute path of the PEM bundle on the deploying machine; bundled into the function. */
   caFile: string | undefined;
+  /** Passed on only when given, so the consumer's default applies otherwise. */
+  idleTimeoutSeconds: number | undefined;
   auth: SmtpAuth;
 };
 
@@ -69,133 +42,58 @@ export type EmailConfig = {
   breaker: { failures: number; cooldownSeconds: number };
 };
 
-/** `root`: where relative paths start, the directory of sst.config.ts (as SST's copyFiles). */
-export function emailConfig(env: Env, root: string): EmailConfig {
-  const transports = transportList(env);
-  const breaker = {
-    failures: int(env, "HERALD_EMAIL_BREAKER_FAILURES", 5, 1, 1000),
-    cooldownSeconds: int(env, "HERALD_EMAIL_BREAKER_COOLDOWN_SECONDS", 30, 1, 3600),
-  };
-  if (!transports.includes("smtp")) {
-    const orphan = SMTP_SETTINGS.find((name) => text(env, name) !== undefined);
-    if (orphan !== undefined) throw new InfraConfigError(orphan, "has no effect without smtp in HERALD_EMAIL_TRANSPORTS");
-    return { transports, smtp: undefined, breaker };
-  }
-  return { transports, smtp: smtpConfig(env, root), breaker };
-}
-
-/** Default as the service's: smtp when a relay is configured, else ses. */
-function transportList(env: Env): EmailTransport[] {
-  const name = "HERALD_EMAIL_TRANSPORTS";
-  const raw = text(env, name);
-  if (raw === undefined) return text(env, "HERALD_SMTP_HOST") === undefined ? ["ses"] : ["smtp"];
-  const items = raw.split(",").map((item) => item.trim());
-  if (items.includes("")) throw new InfraConfigError(name, "has an empty entry; give ses, smtp, ses,smtp or smtp,ses");
-  const transports: EmailTransport[] = [];
-  for (const item of items) {
-    const transport = EMAIL_TRANSPORTS.find((t) => t === item);
-    if (transport === undefined) {
-      throw new InfraConfigError(name, `"${item}" is not a transport; give ses, smtp, ses,smtp or smtp,ses`);
-    }
-    if (transports.includes(transport)) throw new InfraConfigError(name, `names ${transport} twice`);
-    transports.push(transport);
-  }
-  return transports;
-}
-
-function smtpConfig(env: Env, root: string): SmtpConfig {
-  const host = text(env, "HERALD_SMTP_HOST");
-  if (host === undefined) {
-    throw new InfraConfigError("HERALD_SMTP_HOST", "is required when smtp is in HERALD_EMAIL_TRANSPORTS");
-  }
-  if (!HOSTNAME.test(host) && isIP(host) === 0) {
-    throw new InfraConfigError("HERALD_SMTP_HOST", "must be a host name or an IP address, without scheme or port");
-  }
-  const tls = tlsMode(env);
-  const auth = smtpAuth(env);
-  if (tls === "none" && auth.mode !== "none") {
-    throw new InfraConfigError(
-      "HERALD_SMTP_TLS",
-      "none is for an open relay only: with HERALD_SMTP_USER set use starttls or implicit, or the credentials cross the internet in clear",
-    );
-  }
-  return { host, port: port(env, tls), tls, caFile: caFile(env, root, tls), auth };
-}
-
-function tlsMode(env: Env): SmtpTlsMode {
-  const value = text(env, "HERALD_SMTP_TLS") ?? "starttls";
-  const mode = SMTP_TLS_MODES.find((m) => m === value);
-  if (mode === undefined) throw new InfraConfigError("HERALD_SMTP_TLS", "must be starttls, implicit or none");
-  return mode;
-}
-
-/** AWS blocks outbound TCP port 25 from Lambda functions: a relay there is never reached. */
-function port(env: Env, tls: SmtpTlsMode): number {
-  const name = "HERALD_SMTP_PORT";
-  const value = int(env, name, DEFAULT_PORTS[tls], 1, 65535);
-  if (value === 25) {
-    const given = text(env, name) === undefined ? "is 25 by default with HERALD_SMTP_TLS=none, but" : "is 25:";
-    throw new InfraConfigError(
-      name,
-      `${given} AWS blocks outbound port 25 from Lambda; use 587 (STARTTLS) or 465 (implicit TLS)`,
-    );
-  }
-  return value;
-}
-
-function smtpAuth(env: Env): SmtpAuth {
-  const user = text(env, "HERALD_SMTP_USER");
-  if (user !== undefined && !USER.test(user)) {
-    throw new InfraConfigError("HERALD_SMTP_USER", "must be a user name without spaces or control characters (at most 256)");
-  }
-  const tokenUrl = text(env, "HERALD_SMTP_OAUTH_TOKEN_URL");
-  if (tokenUrl === undefined) {
-    const orphan = (["HERALD_SMTP_OAUTH_CLIENT_ID", "HERALD_SMTP_OAUTH_SCOPE"] as const).find((name) => text(env, name) !== undefined);
-    if (orphan !== undefined) throw new InfraConfigError(orphan, "has no effect without HERALD_SMTP_OAUTH_TOKEN_URL");
-    return user === undefined ? { mode: "none" } : { mode: "password", user };
-  }
-  if (!isHttpsUrl(tokenUrl)) throw new InfraConfigError("HERALD_SMTP_OAUTH_TOKEN_URL", "must be an https URL");
-  const clientId = text(env, "HERALD_SMTP_OAUTH_CLIENT_ID");
-  if (clientId === undefined) {
-    throw new InfraConfigError("HERALD_SMTP_OAUTH_CLIENT_ID", "is required with HERALD_SMTP_OAUTH_TOKEN_URL (XOAUTH2)");
-  }
-  if (user === undefined) {
-    throw new InfraConfigError("HERALD_SMTP_USER", "is required with HERALD_SMTP_OAUTH_TOKEN_URL: the mailbox XOAUTH2 sends as");
-  }
-  const scope = text(env, "HERALD_SMTP_OAUTH_SCOPE");
-  if (scope !== undefined && !SCOPE.test(scope)) {
-    throw new InfraConfigError("HERALD_SMTP_OAUTH_SCOPE", "must be space-separated scope tokens (RFC 6749 section 3.3)");
-  }
-  return { mode: "oauth", user, tokenUrl, clientId, scope };
-}
-
 /**
- * Checked here because the consumer reads the file at start-up: a bad one would fail every cold
- * start. The message names the path as given, never the content.
+ * A relative HERALD_SMTP_CA_FILE starts at the directory of sst.config.ts (`root`), as SST's
+ * copyFiles does, wherever `sst deploy` runs from; the consumer then checks the absolute path.
  */
-function caFile(env: Env, root: string, tls: SmtpTlsMode): string | undefined {
-  const name = "HERALD_SMTP_CA_FILE";
-  const given = text(env, name);
-  if (given === undefined) return undefined;
-  if (tls === "none") throw new InfraConfigError(name, "has no effect with HERALD_SMTP_TLS=none");
-  const path = resolve(root, given);
-  let pem: string;
-  try {
-    if (!statSync(path).isFile()) throw new InfraConfigError(name, `${given} is not a file`);
-    pem = readFileSync(path, "utf8");
-  } catch (error) {
-    if (error instanceof InfraConfigError) throw error;
-    const code = error instanceof Error && "code" in error ? String(error.code) : "error";
-    throw new InfraConfigError(name, `cannot read ${given} (${code}); relative paths start at the directory of sst.config.ts`);
+export function withCaFileFromRoot(env: Env, root: string): Env {
+  const given = env.HERALD_SMTP_CA_FILE;
+  return given === undefined ? env : { ...env, HERALD_SMTP_CA_FILE: resolve(root, given) };
+}
+
+/** On top of the consumer's rules, what makes a relay useless from a Lambda function. */
+export function smtpDeployIssues(relay: SmtpSettings, e: EmailTransportEnv): Issue[] {
+  const issues: Issue[] = [];
+  // AWS blocks outbound TCP port 25 from Lambda functions: a relay there is never reached.
+  if (relay.port === 25) {
+    const given = e.HERALD_SMTP_PORT === undefined ? "is 25 by default with HERALD_SMTP_TLS=none, but" : "is 25:";
+    issues.push({
+      path: "HERALD_SMTP_PORT",
+      message: `${given} AWS blocks outbound port 25 from Lambda; use 587 (STARTTLS) or 465 (implicit TLS)`,
+    });
   }
-  const blocks = pem.match(PEM_BLOCK) ?? [];
-  if (blocks.length === 0) throw new InfraConfigError(name, `${given} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-  blocks.forEach((block, i) => {
-    try {
-      new X509Certificate(block);
-    } catch {
-      throw new InfraConfigError(name, `certificate ${i + 1} in ${given} cannot be parsed`);
-    }
-  });
-  return path;
+  if (e.HERALD_SMTP_OAUTH_TOKEN_URL !== undefined && !isHttpsUrl(e.HERALD_SMTP_OAUTH_TOKEN_URL)) {
+    issues.push({ path: "HERALD_SMTP_OAUTH_TOKEN_URL", message: "must be an https URL" });
+  }
+  // Infra would bundle the file into the function for a connection that never uses TLS.
+  if (relay.caFile !== undefined && relay.tls === "none") {
+    issues.push({ path: "HERALD_SMTP_CA_FILE", message: "has no effect with HERALD_SMTP_TLS=none" });
+  }
+  return issues;
+}
+
+export function emailConfig(transports: EmailTransport[], relay: SmtpSettings | undefined, e: EmailTransportEnv): EmailConfig {
+  return {
+    transports,
+    smtp: relay && {
+      host: relay.host,
+      port: relay.port,
+      tls: relay.tls,
+      caFile: relay.caFile,
+      idleTimeoutSeconds: e.HERALD_SMTP_IDLE_TIMEOUT_SECONDS,
+      auth: smtpAuth(relay.auth),
+    },
+    breaker: { failures: e.HERALD_EMAIL_BREAKER_FAILURES, cooldownSeconds: e.HERALD_EMAIL_BREAKER_COOLDOWN_SECONDS },
+  };
+}
+
+function smtpAuth(auth: SmtpSettings["auth"]): SmtpAuth {
+  switch (auth.kind) {
+    case "none":
+      return { mode: "none" };
+    case "password":
+      return { mode: "password", user: auth.user };
+    case "oauth":
+      return { mode: "oauth", user: auth.user, tokenUrl: auth.tokenUrl, clientId: auth.clientId, scope: auth.scope };
+  }
 }

@@ -2,7 +2,7 @@ import { relative } from "node:path";
 import { config } from "./config";
 import { subscribeConsumer } from "./consumer";
 import { SES_SMTP_HOST, type SmtpConfig } from "./email-config";
-import { emailQueue } from "./queues";
+import { queues } from "./queues";
 import { readSecrets, secretReference, smtpOAuthClientSecret, smtpPassword } from "./secrets";
 
 /*
@@ -67,6 +67,7 @@ function smtpEnvironment(relay: SmtpConfig): Record<string, $util.Input<string>>
     // always explicit, so the service's default can never differ from the port checked here
     HERALD_SMTP_PORT: String(relay.port),
     HERALD_SMTP_TLS: relay.tls,
+    ...(relay.idleTimeoutSeconds !== undefined && { HERALD_SMTP_IDLE_TIMEOUT_SECONDS: String(relay.idleTimeoutSeconds) }),
     ...(auth.mode !== "none" && { HERALD_SMTP_USER: auth.user }),
     ...(auth.mode === "password" && smtpPassword && { HERALD_SMTP_PASSWORD: secretReference(smtpPassword) }),
     ...(auth.mode === "oauth" &&
@@ -82,7 +83,7 @@ function smtpEnvironment(relay: SmtpConfig): Record<string, $util.Input<string>>
 const secrets = [smtpPassword, smtpOAuthClientSecret].filter((s) => s !== undefined);
 const ca = smtp?.caFile === undefined ? undefined : caFile(smtp.caFile);
 
-export const emailConsumer = subscribeConsumer(emailQueue, {
+export const emailConsumer = subscribeConsumer(queues.email.queue, {
   handler: "services/email/src/entrypoints/lambda.handler",
   environment: {
     HERALD_EMAIL_FROM: config.emailFrom,

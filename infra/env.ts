@@ -1,41 +1,40 @@
-/*
- * Helpers for reading deploy-time variables, shared by config.ts and email-config.ts. Nothing
- * here reads process.env: config.ts, the one place infra does, passes it in.
- */
+import { formatIssues, type Issue } from "@herald/settings";
 
-export class InfraConfigError extends Error {
-  constructor(variable: string, problem: string) {
-    super(`herald: invalid deploy configuration: ${variable}: ${problem}`);
-    this.name = "InfraConfigError";
-  }
-}
+/*
+ * Reading deploy-time variables. Nothing here reads process.env: config.ts, the one place infra
+ * does, passes it in. The rules a value must follow are the services' (@herald/settings).
+ */
 
 export type Env = Record<string, string | undefined>;
 
-/** A variable's trimmed value; blank counts as unset, as the services read it. */
-export function text(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === "" ? undefined : value;
-}
+/** One line naming each bad variable: "herald: invalid deploy configuration: VAR: problem". */
+export class InfraConfigError extends Error {
+  readonly issues: readonly Issue[];
 
-export function list(env: Env, name: string): string[] {
-  return (text(env, name) ?? "")
-    .split(",")
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
-
-export function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InfraConfigError(name, `must be an integer from ${min} to ${max}`);
+  constructor(issues: readonly Issue[]) {
+    super(`herald: invalid deploy configuration: ${formatIssues(issues)}`);
+    this.name = "InfraConfigError";
+    this.issues = issues;
   }
-  return value;
 }
 
-/** Plain http would send client secrets and tokens in clear; a Lambda has no localhost server. */
+/**
+ * The HERALD_* variables as the deploy was given them, trimmed, a blank one unset: a stray space
+ * in the deploying shell is not a setting. The functions get the trimmed values.
+ */
+export function deployEnvironment(env: Env): Env {
+  const out: Env = {};
+  for (const [name, raw] of Object.entries(env)) {
+    const value = raw?.trim();
+    if (name.startsWith("HERALD_") && value !== undefined && value !== "") out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * Plain http would send client secrets and tokens in clear. The services also take http to a
+ * loopback host, for a local identity provider; a Lambda function shares no loopback with one.
+ */
 export function isHttpsUrl(value: string): boolean {
   try {
     return new URL(value).protocol === "https:";

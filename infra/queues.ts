@@ -1,3 +1,4 @@
+import { QUEUE_NAMES, QUEUES, type QueueName } from "@herald/contracts";
 import { key } from "./keys";
 
 /** Receives before a message goes to its dead-letter queue; each consumer is told the same number. */
@@ -34,6 +35,8 @@ function queueWithDlq(name: string) {
   return { queue, dlq };
 }
 
-export const { queue: emailQueue, dlq: emailDlq } = queueWithDlq("Email");
-export const { queue: smsQueue, dlq: smsDlq } = queueWithDlq("Sms");
-export const { queue: secureQueue, dlq: secureDlq } = queueWithDlq("Secure");
+/** Every queue of the registry (packages/contracts, channels.ts), with its dead-letter queue. */
+export const queues = Object.fromEntries(QUEUE_NAMES.map((name) => [name, queueWithDlq(QUEUES[name].infra)])) as Record<
+  QueueName,
+  ReturnType<typeof queueWithDlq>
+>;

@@ -1,13 +1,13 @@
 import { config } from "./config";
 import { subscribeConsumer } from "./consumer";
 import { dataKey } from "./keys";
-import { secureQueue } from "./queues";
+import { queues } from "./queues";
 
 /*
  * The secure-store consumer seals store_secure content. It may generate data keys under the
  * data key but never decrypt with it (its kms:Decrypt is on the queue key, to receive).
  */
-export const secureStoreConsumer = subscribeConsumer(secureQueue, {
+export const secureStoreConsumer = subscribeConsumer(queues["secure-store"].queue, {
   handler: "services/secure-store/src/entrypoints/lambda.handler",
   environment: { HERALD_KMS_KEY_ID: dataKey.arn },
   permissions: [{ actions: ["kms:GenerateDataKey"], resources: [dataKey.arn] }],

@@ -1,6 +1,6 @@
 import { config } from "./config";
 import { subscribeConsumer } from "./consumer";
-import { smsQueue } from "./queues";
+import { queues } from "./queues";
 import { readSecrets, secretReference, twilioAuthToken } from "./secrets";
 
 /*
@@ -10,7 +10,7 @@ import { readSecrets, secretReference, twilioAuthToken } from "./secrets";
  * it may publish SMS instead (sns:Publish to a phone number has no topic ARN to scope it to, so
  * the resource is "*"). Twilio needs no other IAM: it is HTTPS to api.twilio.com.
  */
-export const smsConsumer = subscribeConsumer(smsQueue, {
+export const smsConsumer = subscribeConsumer(queues.sms.queue, {
   handler: "services/sms/src/entrypoints/lambda.handler",
   environment: {
     HERALD_SMS_PROVIDER: config.smsProvider,

@@ -1,17 +1,19 @@
+import { leadingKeys, TABLE, type Partition } from "@herald/table";
 import { key } from "./keys";
 
 /*
- * The single `messages` table (see packages/messages): HASH pk, RANGE sk; message records,
- * per-recipient history entries and API key hashes share it. Point-in-time recovery is on by
- * default in sst.aws.Dynamo; encryption uses the app's KMS key instead of the AWS-owned one.
+ * The single `messages` table as packages/table lays it out (local provisioning creates the same):
+ * HASH pk, RANGE sk; message records, recipients' history, idempotency keys, API key hashes and
+ * rate windows share it. Point-in-time recovery is on by default in sst.aws.Dynamo; encryption
+ * uses the app's KMS key instead of the AWS-owned one.
  */
 export const table = new sst.aws.Dynamo("Messages", {
   fields: {
-    pk: "string",
-    sk: "string",
+    [TABLE.hashKey]: "string",
+    [TABLE.rangeKey]: "string",
   },
-  primaryIndex: { hashKey: "pk", rangeKey: "sk" },
-  ttl: "expires_at",
+  primaryIndex: { hashKey: TABLE.hashKey, rangeKey: TABLE.rangeKey },
+  ttl: TABLE.ttlAttribute,
   deletionProtection: $app.stage === "production",
   transform: {
     table: {
@@ -20,3 +22,16 @@ export const table = new sst.aws.Dynamo("Messages", {
     },
   },
 });
+
+/**
+ * DynamoDB actions on the table for these kinds of item only (packages/table's partitions), by an
+ * IAM condition on dynamodb:LeadingKeys: e.g. only the authorizer may read an APIKEY item, and no
+ * function at all may write one (the keys tool runs with the operator's own credentials).
+ */
+export function tableAccess(actions: string[], kinds: readonly Partition[]): sst.aws.FunctionPermissionArgs {
+  return {
+    actions,
+    resources: [table.arn],
+    conditions: [{ test: "ForAllValues:StringLike", variable: "dynamodb:LeadingKeys", values: leadingKeys(...kinds) }],
+  };
+}

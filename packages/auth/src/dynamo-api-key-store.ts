@@ -1,19 +1,22 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { apiKeyKey, PARTITIONS } from "@herald/table";
+import { documentClient } from "@herald/table/client";
 import { ApiKeyRecord, type ApiKeyStore } from "./api-keys";
 
 /*
- * API keys share the messages table: partition APIKEY, sort key = the key's SHA-256. Keys are few,
- * so one partition holds them all, a lookup is a GetItem and a list is one Query.
+ * API keys share the messages table (@herald/table): partition APIKEY, sort key = the key's
+ * SHA-256. Keys are few, so one partition holds them all, a lookup is a GetItem and a list is one
+ * Query.
  */
-const PK = "APIKEY";
+const PK = PARTITIONS.apiKey;
 
 export class DynamoApiKeyStore implements ApiKeyStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
 
   constructor(client: DynamoDBClient, tableName: string) {
-    this.#db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.#db = documentClient(client);
     this.#table = tableName;
   }
 
@@ -21,14 +24,14 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     await this.#db.send(
       new PutCommand({
         TableName: this.#table,
-        Item: { pk: PK, sk: record.hash, ...record },
+        Item: { ...apiKeyKey(record.hash), ...record },
         ConditionExpression: "attribute_not_exists(pk)",
       }),
     );
   }
 
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
-    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: { pk: PK, sk: hash } }));
+    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: apiKeyKey(hash) }));
     return Item ? toRecord(Item) : undefined;
   }
 
@@ -56,7 +59,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     await this.#db.send(
       new UpdateCommand({
         TableName: this.#table,
-        Key: { pk: PK, sk: record.hash },
+        Key: apiKeyKey(record.hash),
         UpdateExpression: "SET revoked_at = if_not_exists(revoked_at, :at)",
         ExpressionAttributeValues: { ":at": at.toISOString() },
       }),

@@ -1,3 +1,4 @@
+export * from "./channels";
 export * from "./address";
 export * from "./api";
 export * from "./envelope";

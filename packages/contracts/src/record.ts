@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CHANNELS } from "./channels";
 import { MessageStatus, StatusEvent } from "./status";
 
 export const EmailContent = z.strictObject({
@@ -27,7 +28,8 @@ export type MessageContent = z.infer<typeof MessageContent>;
 export const Failure = z.strictObject({ code: z.string(), reason: z.string() });
 export type Failure = z.infer<typeof Failure>;
 
-export const Channel = z.enum(["email", "sms"]);
+/** What a caller sends on: the registry's channels (channels.ts). */
+export const Channel = z.enum(CHANNELS);
 
 /** How carriers split an SMS, counted at ingest. */
 export const SmsSegmentInfo = z.strictObject({ encoding: z.enum(["GSM-7", "UCS-2"]), segments: z.number().int(), characters: z.number().int() });

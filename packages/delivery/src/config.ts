@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { env, SecretsEnv } from "@herald/platform";
+import { env, SecretsEnv } from "@herald/settings";
 
 /**
  * The variables every consumer reads. Its queue's URL has a name of its own per consumer

@@ -2,13 +2,15 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/c
 import {
   BatchGetCommand,
   BatchWriteCommand,
-  DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
   type BatchWriteCommandInput,
+  type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
+import { auditKey, messageKey, recipientPartition } from "@herald/table";
+import { documentClient } from "@herald/table/client";
 import { createHash, randomUUID } from "node:crypto";
 import { MessageRecord, type Sealed, type StatusEvent } from "@herald/contracts";
 import {
@@ -25,21 +27,17 @@ import {
 } from "./message-store";
 
 /*
- * Single-table layout of `messages` (HASH pk, RANGE sk):
- *   MSG#<id>                  | MSG                  the message record
- *   RCPT#<tenant>#<recipient> | <created_at>#<id>    one history entry per recipient (the field
- *                                                    report's msg_id + timestamp, tenant-scoped)
- *   AUDIT#<tenant>            | <at>#<uuid>          erasures: who, when, how many (no address)
+ * The message record (MSG#<id> | MSG), its recipients' history entries (RCPT#<tenant>#<recipient>
+ * | <created_at>#<id>) and erasure audit entries (AUDIT#<tenant>): the layout is @herald/table's.
  */
-const messageKey = (id: string) => ({ pk: `MSG#${id}`, sk: "MSG" });
-const recipientPk = (tenant: string, recipient: string) => `RCPT#${tenant}#${recipient}`;
+const recipientPk = recipientPartition;
 
 export class DynamoMessageStore implements MessageStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
 
   constructor(client: DynamoDBClient, tableName: string) {
-    this.#db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.#db = documentClient(client);
     this.#table = tableName;
   }
 
@@ -281,8 +279,7 @@ export class DynamoMessageStore implements MessageStore {
       new PutCommand({
         TableName: this.#table,
         Item: {
-          pk: `AUDIT#${request.tenant}`,
-          sk: `${at}#${randomUUID()}`,
+          ...auditKey(request.tenant, at, randomUUID()),
           action: "erase_recipient",
           principal: request.principal,
           recipient_sha256: recipientHash(request.recipient),

@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { rateKey } from "@herald/table";
+import { documentClient } from "@herald/table/client";
 
 /** Waits until one more send fits the configured rate. */
 export interface RateLimiter {
@@ -24,7 +26,7 @@ export class DynamoRateLimiter implements RateLimiter {
   readonly #now: () => number;
 
   constructor(client: DynamoDBClient, tableName: string, options: { name: string; perSecond: number; now?: () => number }) {
-    this.#db = DynamoDBDocumentClient.from(client);
+    this.#db = documentClient(client);
     this.#table = tableName;
     this.#name = options.name;
     // Below 10/s a 100 ms window would allow less than one send: use longer windows instead.
@@ -41,7 +43,7 @@ export class DynamoRateLimiter implements RateLimiter {
         await this.#db.send(
           new UpdateCommand({
             TableName: this.#table,
-            Key: { pk: `RATE#${this.#name}`, sk: String(window) },
+            Key: rateKey(this.#name, window),
             UpdateExpression: "ADD used :one SET expires_at = if_not_exists(expires_at, :ttl)",
             ConditionExpression: "attribute_not_exists(used) OR used < :max",
             ExpressionAttributeValues: { ":one": 1, ":max": this.#perWindow, ":ttl": Math.floor(now / 1000) + 3600 },

@@ -1,34 +1,11 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
-import { z } from "zod";
-import { env } from "./config";
+import { SECRETS_MANAGER_PREFIX, type SecretSetting } from "@herald/settings";
 import { TransientError } from "./errors";
 
-/**
- * A provider credential as configured: the value itself (local runs, tests), or a reference to a
- * secret in AWS Secrets Manager, `secretsmanager:<name or ARN>` (what infra sets on AWS). The
- * reference keeps the variable's name the same either way (HERALD_SMTP_PASSWORD, ...).
- */
-export type SecretSetting = { kind: "value"; value: string } | { kind: "secretsmanager"; id: string };
-
-export const SECRETS_MANAGER_PREFIX = "secretsmanager:";
-
-/** A secret-valued setting; blank counts as unset. `toString` never shows a value. */
-export const SecretSettingEnv = z.preprocess(
-  (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
-  z
-    .string()
-    .transform((raw, ctx): SecretSetting => {
-      if (!raw.startsWith(SECRETS_MANAGER_PREFIX)) return { kind: "value", value: raw };
-      const id = raw.slice(SECRETS_MANAGER_PREFIX.length).trim();
-      if (id === "") {
-        ctx.addIssue({ code: "custom", message: `needs a secret name or ARN after ${SECRETS_MANAGER_PREFIX}` });
-        return z.NEVER;
-      }
-      return { kind: "secretsmanager", id };
-    })
-    .optional(),
-);
+// The setting (the value or a `secretsmanager:` reference) is judged in @herald/settings, where
+// infra judges it too; this module reads it.
+export { SECRETS_MANAGER_PREFIX, SecretSettingEnv, SecretsEnv, type SecretSetting } from "@herald/settings";
 
 /**
  * A credential read when it is needed. `value()` is cheap (cached); `refresh()` fetches it again
@@ -107,8 +84,3 @@ export function createSecrets(options: SecretsOptions): (setting: SecretSetting,
     return { source, value: () => read(false), refresh: () => read(true) };
   };
 }
-
-/** The process-wide max age of Secrets Manager values, from HERALD_SECRETS_MAX_AGE. */
-export const SecretsEnv = z.object({
-  HERALD_SECRETS_MAX_AGE: env.int(60, 1, 3600),
-});

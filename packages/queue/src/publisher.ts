@@ -1,9 +1,9 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { QueueEnvelope } from "@herald/contracts";
+import type { QueueEnvelope, QueueName } from "@herald/contracts";
 import { AppError } from "@herald/platform";
 
-/** A channel's delivery queue, or the queue of the secure-store consumer. */
-export type QueueName = QueueEnvelope["channel"] | "secure-store";
+/** A channel's delivery queue, or the queue of the secure-store consumer (the registry's names). */
+export type { QueueName };
 
 export type EnqueueOptions = { delaySeconds?: number };
 

@@ -1,10 +1,14 @@
+import { QUEUE_NAMES, queueUrlFields, type QueueName, type QueueUrlFields } from "@herald/contracts";
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
+import { TABLE } from "@herald/table";
 import {
   CreateAliasCommand,
   CreateKeyCommand,
@@ -46,17 +50,12 @@ export type AwsClientConfig = {
 
 export type ProvisionStep = { name: "table" | "queues" | "key" | "senders"; detail: string; ms: number };
 
+/** The table, every registry queue's URLs (`emailQueueUrl`, `emailDlqUrl`, ...) and the key. */
 export type Resources = {
   tableName: string;
-  emailQueueUrl: string;
-  emailDlqUrl: string;
-  smsQueueUrl: string;
-  smsDlqUrl: string;
-  secureQueueUrl: string;
-  secureDlqUrl: string;
   /** The KMS key store_secure data keys come from (alias/<prefix>-secure). */
   kmsKeyId: string;
-};
+} & QueueUrlFields;
 
 /**
  * Creates what Herald needs in an AWS emulator (or an account): the table, the email, sms and
@@ -76,30 +75,18 @@ export async function provision(options: ProvisionOptions): Promise<Resources> {
       options.onStep?.({ name, detail, ms: performance.now() - started });
       return value;
     });
-  const [[email, sms, secure], kmsKeyId] = await Promise.all([
+  const [queueUrls, kmsKeyId] = await Promise.all([
     step(
       "queues",
-      "email, sms, secure-store (+ DLQs)",
-      Promise.all([
-        ensureQueueWithDlq(client, `${prefix}-email`, maxReceives, visibility),
-        ensureQueueWithDlq(client, `${prefix}-sms`, maxReceives, visibility),
-        ensureQueueWithDlq(client, `${prefix}-secure-store`, maxReceives, visibility),
-      ]),
+      `${QUEUE_NAMES.join(", ")} (+ DLQs)`,
+      Promise.all(QUEUE_NAMES.map((name) => ensureQueueWithDlq(client, `${prefix}-${name}`, maxReceives, visibility))),
     ),
     step("key", `alias/${prefix}-secure`, ensureKey(client, `alias/${prefix}-secure`)),
     step("table", tableName, ensureTable(client, tableName)),
     step("senders", `${options.senders.join(", ") || "none"} (verified)`, Promise.all(options.senders.map((sender) => ensureSender(client, sender)))),
   ]);
-  return {
-    tableName,
-    emailQueueUrl: email.url,
-    emailDlqUrl: email.dlqUrl,
-    smsQueueUrl: sms.url,
-    smsDlqUrl: sms.dlqUrl,
-    secureQueueUrl: secure.url,
-    secureDlqUrl: secure.dlqUrl,
-    kmsKeyId,
-  };
+  const byQueue = Object.fromEntries(QUEUE_NAMES.map((name, i) => [name, queueUrls[i]])) as Record<QueueName, { url: string; dlqUrl: string }>;
+  return { tableName, kmsKeyId, ...queueUrlFields(byQueue) };
 }
 
 async function ensureKey(client: AwsClientConfig, alias: string): Promise<string> {
@@ -117,30 +104,40 @@ async function ensureKey(client: AwsClientConfig, alias: string): Promise<string
   return keyId;
 }
 
+/** The table as @herald/table defines it (infra/storage.ts creates the same on AWS), with its TTL. */
 async function ensureTable(client: AwsClientConfig, tableName: string): Promise<void> {
   const dynamo = new DynamoDBClient(client);
+  let exists = true;
   try {
     await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
+    exists = false;
   }
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: "PAY_PER_REQUEST",
-      AttributeDefinitions: [
-        { AttributeName: "pk", AttributeType: "S" },
-        { AttributeName: "sk", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "pk", KeyType: "HASH" },
-        { AttributeName: "sk", KeyType: "RANGE" },
-      ],
-      SSESpecification: { Enabled: true },
-    }),
-  );
-  await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName: tableName });
+  if (!exists) {
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: TABLE.hashKey, AttributeType: "S" },
+          { AttributeName: TABLE.rangeKey, AttributeType: "S" },
+        ],
+        KeySchema: [
+          { AttributeName: TABLE.hashKey, KeyType: "HASH" },
+          { AttributeName: TABLE.rangeKey, KeyType: "RANGE" },
+        ],
+        SSESpecification: { Enabled: true },
+      }),
+    );
+    await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName: tableName });
+  }
+  const { TimeToLiveDescription } = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+  if (TimeToLiveDescription?.TimeToLiveStatus !== "ENABLED") {
+    await dynamo.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true } }),
+    );
+  }
 }
 
 async function ensureQueue(client: AwsClientConfig, name: string, attributes: Record<string, string>): Promise<string> {

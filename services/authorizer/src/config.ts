@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { loadOAuthSettings, type OAuthSettings } from "@herald/auth";
-import { env, parseEnv, SecretsEnv } from "@herald/platform";
+import { env, parseEnv, SecretsEnv } from "@herald/settings";
 
 const AuthorizerEnv = z.object({
   /** API keys are stored (as hashes) in the messages table. */

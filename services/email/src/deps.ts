@@ -10,7 +10,7 @@ import { loadConfig, type EmailConfig } from "./config";
 import { FailoverEmailSender } from "./domain/failover";
 import { handleEmailMessage, type HandleDeps } from "./domain/handle-message";
 import type { EmailSender } from "./ports/email-sender";
-import type { SmtpSettings } from "./smtp-config";
+import type { SmtpSettings } from "@herald/settings";
 
 export type EmailDeps = HandleDeps & { sender: FailoverEmailSender };
 

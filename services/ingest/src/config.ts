@@ -1,16 +1,10 @@
 import { z } from "zod";
-import { EmailAddress } from "@herald/contracts";
+import { QueueUrlsEnv, queueUrlsFrom, type QueueName } from "@herald/contracts";
 import { loadOAuthSettings, loadRateLimit, type OAuthSettings, type RateLimitSettings } from "@herald/auth";
-import { env, parseEnv, SecretsEnv } from "@herald/platform";
+import { CorsEnv, env, parseEnv, SecretsEnv, SendersEnv } from "@herald/settings";
 
 const IngestEnv = z.object({
   HERALD_TABLE_NAME: env.required(),
-  HERALD_EMAIL_QUEUE_URL: env.required(),
-  HERALD_SMS_QUEUE_URL: env.required(),
-  HERALD_SECURE_QUEUE_URL: env.required(),
-  HERALD_EMAIL_FROM: EmailAddress,
-  /** Further senders a caller may name in `from`: addresses, or `@domain` for a whole domain. */
-  HERALD_EMAIL_SENDERS: env.list(),
   HERALD_HOST: z.string().default("127.0.0.1"),
   HERALD_PORT: env.int(8787, 0, 65535),
   HERALD_LOG_LEVEL: env.logLevel(),
@@ -19,15 +13,17 @@ const IngestEnv = z.object({
    * the identity from the API Gateway Lambda authorizer's context (AWS); headers are not read.
    */
   HERALD_IDENTITY_SOURCE: z.enum(["credentials", "authorizer"], { error: "must be credentials or authorizer" }).default("credentials"),
-  /** Browser origins allowed by CORS, comma-separated (https://app.example.com); none when empty. */
-  HERALD_CORS_ORIGINS: env.list().pipe(
-    z.array(z.string().refine((o) => URL.canParse(o) && new URL(o).origin === o, "each entry must be an origin like https://app.example.com")),
-  ),
-}).extend(SecretsEnv.shape);
+})
+  // HERALD_EMAIL_FROM, HERALD_EMAIL_SENDERS (addresses, or `@domain` for a whole domain) and
+  // HERALD_CORS_ORIGINS: @herald/settings', where infra judges them too
+  .extend(SendersEnv.shape)
+  .extend(CorsEnv.shape)
+  .extend(QueueUrlsEnv.shape)
+  .extend(SecretsEnv.shape);
 
 export type IngestConfig = {
   tableName: string;
-  queueUrls: { email: string; sms: string; "secure-store": string };
+  queueUrls: Record<QueueName, string>;
   senders: { default: string; allowed: string[] };
   host: string;
   port: number;
@@ -45,7 +41,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const e = parseEnv(IngestEnv, source);
   return {
     tableName: e.HERALD_TABLE_NAME,
-    queueUrls: { email: e.HERALD_EMAIL_QUEUE_URL, sms: e.HERALD_SMS_QUEUE_URL, "secure-store": e.HERALD_SECURE_QUEUE_URL },
+    queueUrls: queueUrlsFrom(e),
     senders: { default: e.HERALD_EMAIL_FROM, allowed: [e.HERALD_EMAIL_FROM, ...e.HERALD_EMAIL_SENDERS] },
     host: e.HERALD_HOST,
     port: e.HERALD_PORT,

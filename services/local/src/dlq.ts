@@ -18,14 +18,13 @@ import {
   SQSClient,
   type Message,
 } from "@aws-sdk/client-sqs";
-import { QueueEnvelope, type MessageRecord } from "@herald/contracts";
+import { dlqUrlField, dlqUrlSetting, QUEUE_NAMES, QueueEnvelope, queueUrlField, queueUrlSetting, type MessageRecord, type QueueName } from "@herald/contracts";
 import { DynamoMessageStore } from "@herald/messages";
 import { emulatorClientConfig } from "@herald/testing";
 import { loadLocalConfig } from "./config";
 import { readState } from "./state";
 
-const QUEUES = ["email", "sms", "secure-store"] as const;
-type QueueName = (typeof QUEUES)[number];
+const QUEUES = QUEUE_NAMES;
 type Pair = { source: string; dlq: string };
 
 const USAGE = `usage:
@@ -46,16 +45,13 @@ async function resolve() {
   const env = config.passthrough;
   const state = env.HERALD_TABLE_NAME ? undefined : await readState(config.stateDir);
   const clientConfig = state && !config.endpoint ? emulatorClientConfig(state.awsEndpoint) : {};
-  const pair = (name: QueueName, envName: string, source?: string, dlq?: string): Pair | undefined => {
-    const s = env[`HERALD_${envName}_QUEUE_URL`] ?? source;
-    const d = env[`HERALD_${envName}_DLQ_URL`] ?? dlq;
+  // A deployed stage's URLs from HERALD_<QUEUE>_{QUEUE,DLQ}_URL, else the running local stack's.
+  const pair = (name: QueueName): Pair | undefined => {
+    const s = env[queueUrlSetting(name)] ?? state?.[queueUrlField(name)];
+    const d = env[dlqUrlSetting(name)] ?? state?.[dlqUrlField(name)];
     return s && d ? { source: s, dlq: d } : undefined;
   };
-  const pairs: Partial<Record<QueueName, Pair>> = {
-    email: pair("email", "EMAIL", state?.emailQueueUrl, state?.emailDlqUrl),
-    sms: pair("sms", "SMS", state?.smsQueueUrl, state?.smsDlqUrl),
-    "secure-store": pair("secure-store", "SECURE", state?.secureQueueUrl, state?.secureDlqUrl),
-  };
+  const pairs: Partial<Record<QueueName, Pair>> = Object.fromEntries(QUEUE_NAMES.map((name) => [name, pair(name)]));
   const tableName = env.HERALD_TABLE_NAME ?? state?.tableName;
   if (!tableName) throw new UsageError("no local stack is running (.herald/local.json) and HERALD_TABLE_NAME is not set");
   return { pairs, store: new DynamoMessageStore(new DynamoDBClient(clientConfig), tableName), sqs: new SQSClient(clientConfig) };

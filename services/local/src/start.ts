@@ -5,6 +5,7 @@
  * API and each consumer as its own process, prints one line per step with its time, and stops
  * them all on Ctrl-C or SIGTERM, also while it is still starting.
  */
+import { pickQueueUrlFields, QUEUE_NAMES, QUEUES, queueUrlField, queueUrlSetting } from "@herald/contracts";
 import { ConfigError, loadConfigOrExit } from "@herald/platform";
 import { EmulatorMissingError, emulatorClientConfig, emulatorEnv, freePort, provision, startMoto, type Emulator } from "@herald/testing";
 import { ensureLocalApiKey } from "./api-key";
@@ -108,9 +109,7 @@ async function main(): Promise<void> {
     ...config.passthrough,
     ...awsEnv,
     HERALD_TABLE_NAME: resources.tableName,
-    HERALD_EMAIL_QUEUE_URL: resources.emailQueueUrl,
-    HERALD_SMS_QUEUE_URL: resources.smsQueueUrl,
-    HERALD_SECURE_QUEUE_URL: resources.secureQueueUrl,
+    ...Object.fromEntries(QUEUE_NAMES.map((name) => [queueUrlSetting(name), resources[queueUrlField(name)]])),
     HERALD_KMS_KEY_ID: resources.kmsKeyId,
     HERALD_EMAIL_FROM: config.sender,
     HERALD_EMAIL_SENDERS: config.senders.join(","),
@@ -121,11 +120,10 @@ async function main(): Promise<void> {
   };
   // A stop that came while provisioning has already stopped what ran; start nothing more.
   if (stopping) return;
+  // The ingest API, and each registry queue's consumer as its own worker process.
   running = [
     runService({ name: "ingest", entry: "services/ingest/src/entrypoints/server.ts" }, env),
-    runService({ name: "email", entry: "services/email/src/entrypoints/worker.ts" }, env),
-    runService({ name: "sms", entry: "services/sms/src/entrypoints/worker.ts" }, env),
-    runService({ name: "secure-store", entry: "services/secure-store/src/entrypoints/worker.ts" }, env),
+    ...QUEUE_NAMES.map((name) => runService({ name: QUEUES[name].service, entry: `services/${QUEUES[name].service}/src/entrypoints/worker.ts` }, env)),
   ];
   for (const r of running) {
     r.child.once("exit", (code, signal) => {
@@ -151,12 +149,7 @@ async function main(): Promise<void> {
     apiKey,
     awsEndpoint: endpoint,
     tableName: resources.tableName,
-    emailQueueUrl: resources.emailQueueUrl,
-    emailDlqUrl: resources.emailDlqUrl,
-    smsQueueUrl: resources.smsQueueUrl,
-    smsDlqUrl: resources.smsDlqUrl,
-    secureQueueUrl: resources.secureQueueUrl,
-    secureDlqUrl: resources.secureDlqUrl,
+    ...pickQueueUrlFields(resources),
     kmsKeyId: resources.kmsKeyId,
     pid: process.pid,
   });

@@ -1,22 +1,27 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
+import { dlqUrlField, QUEUE_NAMES, queueUrlField, type QueueUrlFields } from "@herald/contracts";
+
+/** Every registry queue's URLs: `emailQueueUrl`, `emailDlqUrl`, `smsQueueUrl`, ... */
+const QueueUrlState = z.object(
+  Object.fromEntries(QUEUE_NAMES.flatMap((name) => [queueUrlField(name), dlqUrlField(name)]).map((field) => [field, z.string()])) as Record<
+    keyof QueueUrlFields,
+    z.ZodString
+  >,
+);
 
 /** What `npm start` leaves in `.herald/local.json` for tools and tests. */
-export const LocalState = z.object({
-  url: z.string(),
-  apiKey: z.string(),
-  awsEndpoint: z.string(),
-  tableName: z.string(),
-  emailQueueUrl: z.string(),
-  emailDlqUrl: z.string(),
-  smsQueueUrl: z.string().optional(),
-  smsDlqUrl: z.string().optional(),
-  secureQueueUrl: z.string().optional(),
-  secureDlqUrl: z.string().optional(),
-  kmsKeyId: z.string().optional(),
-  pid: z.number().int().optional(),
-});
+export const LocalState = z
+  .object({
+    url: z.string(),
+    apiKey: z.string(),
+    awsEndpoint: z.string(),
+    tableName: z.string(),
+    kmsKeyId: z.string().optional(),
+    pid: z.number().int().optional(),
+  })
+  .extend(QueueUrlState.shape);
 export type LocalState = z.infer<typeof LocalState>;
 
 export const stateFile = (stateDir: string) => join(stateDir, "local.json");

@@ -1,82 +1,11 @@
-import { z } from "zod";
-import { env, parseEnv, SecretSettingEnv, type SecretSetting } from "@herald/platform";
+import { addIssues, OAuthEnv, oauthIssues, oauthSettings, parseEnv, type OAuthSettings } from "@herald/settings";
 
-/** Hosts for which plain http is tolerated: a local OAuth server during development and tests. */
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+export type { OAuthSettings } from "@herald/settings";
 
-const IntrospectionUrl = z
-  .url({ error: "must be a URL" })
-  .refine((value) => {
-    const url = new URL(value);
-    return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
-  }, "must be https (plain http only for localhost)");
-
-const ClaimName = z.string().trim().min(1).max(200).regex(/^[^\s]+$/, "must be one claim name");
-
-const OAuthEnv = z
-  .object({
-    HERALD_OAUTH_INTROSPECTION_URL: IntrospectionUrl.optional(),
-    HERALD_OAUTH_CLIENT_ID: z.string().trim().optional(),
-    /** The secret itself (local runs), or `secretsmanager:<name or ARN>` (AWS): read when introspecting. */
-    HERALD_OAUTH_CLIENT_SECRET: SecretSettingEnv,
-    /** When set, the introspected `iss` must equal it. */
-    HERALD_OAUTH_ISSUER: z.string().trim().optional(),
-    /** When set, the token's `aud` must name one of these. */
-    HERALD_OAUTH_AUDIENCE: env.list(),
-    /** The claim holding roles: a space-separated string (`scope`) or an array of strings. */
-    HERALD_OAUTH_ROLES_CLAIM: ClaimName.default("scope"),
-    HERALD_OAUTH_TENANT_CLAIM: ClaimName.default("tenant"),
-    /** The longest an introspection answer is reused (it is never reused past the token's `exp`). */
-    HERALD_OAUTH_CACHE_TTL: env.int(300, 1, 3600),
-    /** How long a rejected token is remembered, so a bad token cannot hammer the provider. */
-    HERALD_OAUTH_NEGATIVE_CACHE_TTL: env.int(10, 0, 300),
-    /** Per attempt. With the default retries the worst case is 3 × 2 s + 2 × 1 s wait = 8 s, inside
-     *  the AWS authorizer's 10 s timeout. A 401 adds one attempt with the client secret read again
-     *  (a rotation); the provider has just answered then, so that one is normally quick. */
-    HERALD_OAUTH_TIMEOUT_MS: env.int(2000, 100, 30_000),
-    /** Further attempts after a 429, 5xx, timeout or network error. */
-    HERALD_OAUTH_RETRIES: env.int(2, 0, 5),
-  })
-  .superRefine((e, ctx) => {
-    if (e.HERALD_OAUTH_INTROSPECTION_URL === undefined) return;
-    for (const name of ["HERALD_OAUTH_CLIENT_ID", "HERALD_OAUTH_CLIENT_SECRET"] as const) {
-      if (!e[name]) ctx.addIssue({ code: "custom", path: [name], message: "is required when HERALD_OAUTH_INTROSPECTION_URL is set" });
-    }
-  });
-
-export type OAuthSettings = {
-  introspectionUrl: string;
-  clientId: string;
-  /** Where the secret is (or the secret itself): the service turns it into a Secret (createSecrets). */
-  clientSecret: SecretSetting;
-  issuer: string | undefined;
-  audiences: string[];
-  rolesClaim: string;
-  tenantClaim: string;
-  cacheTtlSeconds: number;
-  negativeCacheTtlSeconds: number;
-  timeoutMs: number;
-  retries: number;
-};
+// The schema and its rules are @herald/settings', where infra judges the same variables.
+const CheckedOAuthEnv = OAuthEnv.superRefine(addIssues(oauthIssues));
 
 /** OAuth 2.0 bearer tokens are accepted only when an introspection endpoint is configured. */
 export function loadOAuthSettings(source: Record<string, string | undefined>): OAuthSettings | undefined {
-  const e = parseEnv(OAuthEnv, source);
-  if (e.HERALD_OAUTH_INTROSPECTION_URL === undefined) return undefined;
-  const { HERALD_OAUTH_CLIENT_ID: clientId, HERALD_OAUTH_CLIENT_SECRET: clientSecret } = e;
-  // The refinement above has made sure of both; this only narrows their types.
-  if (!clientId || clientSecret === undefined) throw new Error("unreachable: OAuth client credentials unchecked");
-  return {
-    introspectionUrl: e.HERALD_OAUTH_INTROSPECTION_URL,
-    clientId,
-    clientSecret,
-    issuer: e.HERALD_OAUTH_ISSUER || undefined,
-    audiences: e.HERALD_OAUTH_AUDIENCE,
-    rolesClaim: e.HERALD_OAUTH_ROLES_CLAIM,
-    tenantClaim: e.HERALD_OAUTH_TENANT_CLAIM,
-    cacheTtlSeconds: e.HERALD_OAUTH_CACHE_TTL,
-    negativeCacheTtlSeconds: e.HERALD_OAUTH_NEGATIVE_CACHE_TTL,
-    timeoutMs: e.HERALD_OAUTH_TIMEOUT_MS,
-    retries: e.HERALD_OAUTH_RETRIES,
-  };
+  return oauthSettings(parseEnv(CheckedOAuthEnv, source));
 }

@@ -5,7 +5,7 @@ import type { SMTPPoolOptions, SMTPPoolSentMessageInfo } from "nodemailer/lib/sm
 import type { EmailContent } from "@herald/contracts";
 import { AppError, valueAfterRefusal, type Secret } from "@herald/platform";
 import type { EmailSendContext, EmailSender, SendResult } from "../ports/email-sender";
-import type { SmtpTlsMode } from "../smtp-config";
+import type { SmtpTlsMode } from "@herald/settings";
 import type { ClientCredentialsTokens } from "./client-credentials-tokens";
 import { classifySmtpError, providerReply, TokenUnavailable } from "./smtp-errors";
 

@@ -1,5 +1,6 @@
 import type { EmailContent } from "@herald/contracts";
 import type { Sender, SenderContext, SendResult } from "@herald/delivery";
+import type { EmailTransport } from "@herald/settings";
 
 export type { SendResult };
 
@@ -9,5 +10,5 @@ export type EmailSendContext = SenderContext;
 /** Hands one email to a transport, "ses" or "smtp" (see Sender for what it throws). */
 export type EmailSender = Sender<EmailContent, EmailTransport>;
 
-export const EMAIL_TRANSPORTS = ["ses", "smtp"] as const;
-export type EmailTransport = (typeof EMAIL_TRANSPORTS)[number];
+// The transports' names are settings (HERALD_EMAIL_TRANSPORTS), judged in @herald/settings.
+export { EMAIL_TRANSPORTS, type EmailTransport } from "@herald/settings";

@@ -1,24 +1,24 @@
 import { createHash } from "node:crypto";
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { idempotencyKey } from "@herald/table";
+import { documentClient } from "@herald/table/client";
 import type { BeginResult, IdempotencyEntry, IdempotencyScope, IdempotencyStore, StoredResponse } from "../ports/idempotency-store";
 
 /*
- * Idempotency keys share the messages table: IDEM#<tenant>#<sha256(principal, key)> | IDEM, with
- * the table's TTL attribute `expires_at` clearing them after 24 h. The key itself is hashed: it
- * is the caller's string and may carry anything.
+ * Idempotency keys share the messages table (@herald/table): IDEM#<tenant>#<sha256(principal,
+ * key)> | IDEM, with the table's TTL attribute `expires_at` clearing them after 24 h. The key
+ * itself is hashed: it is the caller's string and may carry anything.
  */
-const itemKey = (scope: IdempotencyScope) => ({
-  pk: `IDEM#${scope.tenant}#${createHash("sha256").update(`${scope.principal}\n${scope.key}`, "utf8").digest("hex")}`,
-  sk: "IDEM",
-});
+const itemKey = (scope: IdempotencyScope) =>
+  idempotencyKey(scope.tenant, createHash("sha256").update(`${scope.principal}\n${scope.key}`, "utf8").digest("hex"));
 
 export class DynamoIdempotencyStore implements IdempotencyStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
 
   constructor(client: DynamoDBClient, tableName: string) {
-    this.#db = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.#db = documentClient(client);
     this.#table = tableName;
   }
 

@@ -1,4 +1,4 @@
-import { SendMessage, type Accepted, type BatchItemResult, type BatchRequest, type Identity } from "@herald/contracts";
+import { CHANNELS, SendMessage, type Accepted, type BatchItemResult, type BatchRequest, type Identity } from "@herald/contracts";
 import type { QueueName } from "@herald/queue";
 import { AppError, fieldErrors } from "@herald/platform";
 import type { IdempotencyScope, IdempotencyStore } from "../ports/idempotency-store";
@@ -85,7 +85,7 @@ export async function acceptBatch(request: BatchRequest, identity: Identity, dep
     if (secureQueued[i]) toChannels.add(p);
     else await fail(p);
   }
-  for (const channel of ["email", "sms"] as const) {
+  for (const channel of CHANNELS) {
     const batch = [...toChannels].filter((p) => p.prepared.record.channel === channel);
     const queued = await sendAll(deps, channel, batch, true);
     for (const [i, p] of batch.entries()) {

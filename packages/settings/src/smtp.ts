@@ -1,30 +1,17 @@
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { SecretSettingEnv, type SecretSetting } from "@herald/platform";
+import { env, type Issue } from "./env";
+import { OAuthEndpointUrl } from "./oauth";
+import { SecretSettingEnv, type SecretSetting } from "./secrets";
 
 /*
  * The SMTP relay settings (HERALD_SMTP_*), checked as a whole: a half-configured set stops
- * start-up with one line naming the missing variable, never a silent downgrade to no TLS or no
- * AUTH. Read by config.ts, the one place the email consumer reads process.env.
+ * start-up (services/email) or the deploy (infra) with one line naming the missing variable,
+ * never a silent downgrade to no TLS or no AUTH.
  */
 
-/** Blank counts as unset, as infra/config.ts reads it. */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (typeof value === "string" && value.trim() === "" ? undefined : value), schema.optional());
-
-/** An integer setting whose default depends on others (so not env.int's fixed one). */
-const optionalInt = (min: number, max: number) =>
-  optional(
-    z.coerce
-      .number({ error: "must be a number" })
-      .int({ error: "must be an integer" })
-      .min(min, { error: `must be at least ${min}` })
-      .max(max, { error: `must be at most ${max}` }),
-  );
-
-/** Hosts for which a plain-http token endpoint is tolerated: a local OAuth server in development and tests. */
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+const { optional, optionalInt } = env;
 
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const IP = /^(\d{1,3}(\.\d{1,3}){3}|\[?[0-9A-Fa-f:]+\]?)$/;
@@ -32,7 +19,8 @@ const IP = /^(\d{1,3}(\.\d{1,3}){3}|\[?[0-9A-Fa-f:]+\]?)$/;
 export const SMTP_TLS_MODES = ["starttls", "implicit", "none"] as const;
 export type SmtpTlsMode = (typeof SMTP_TLS_MODES)[number];
 
-const DEFAULT_PORTS: Record<SmtpTlsMode, number> = { starttls: 587, implicit: 465, none: 25 };
+/** The port when HERALD_SMTP_PORT is not given. */
+export const SMTP_DEFAULT_PORTS: Record<SmtpTlsMode, number> = { starttls: 587, implicit: 465, none: 25 };
 
 export const SmtpEnv = z.object({
   HERALD_SMTP_HOST: optional(z.string().refine((h) => HOSTNAME.test(h) || IP.test(h), "must be a host name or an IP address")),
@@ -41,26 +29,21 @@ export const SmtpEnv = z.object({
   HERALD_SMTP_CA_FILE: optional(z.string()),
   HERALD_SMTP_USER: optional(z.string().regex(/^[^\s\u0000-\u001f]{1,256}$/, "must be a user name without spaces or control characters")),
   HERALD_SMTP_PASSWORD: SecretSettingEnv,
-  HERALD_SMTP_OAUTH_TOKEN_URL: optional(
-    z.url({ error: "must be a URL" }).refine((value) => {
-      const url = new URL(value);
-      return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
-    }, "must be https (plain http only for localhost)"),
-  ),
+  HERALD_SMTP_OAUTH_TOKEN_URL: optional(OAuthEndpointUrl),
   HERALD_SMTP_OAUTH_CLIENT_ID: optional(z.string()),
   HERALD_SMTP_OAUTH_CLIENT_SECRET: SecretSettingEnv,
   /** A pooled connection unused this long is closed (QUIT); relays drop idle sessions themselves too. */
   HERALD_SMTP_IDLE_TIMEOUT_SECONDS: optionalInt(1, 600),
   HERALD_SMTP_OAUTH_SCOPE: optional(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, "must be space-separated scope tokens (RFC 6749 §3.3)")),
 });
-type SmtpEnvValues = z.infer<typeof SmtpEnv>;
+export type SmtpEnv = z.infer<typeof SmtpEnv>;
 
-export const SMTP_VARIABLES = Object.keys(SmtpEnv.shape) as (keyof SmtpEnvValues)[];
+export const SMTP_VARIABLES = Object.keys(SmtpEnv.shape) as (keyof SmtpEnv)[];
 const OAUTH_VARIABLES = [
   "HERALD_SMTP_OAUTH_TOKEN_URL",
   "HERALD_SMTP_OAUTH_CLIENT_ID",
   "HERALD_SMTP_OAUTH_CLIENT_SECRET",
-] as const satisfies readonly (keyof SmtpEnvValues)[];
+] as const satisfies readonly (keyof SmtpEnv)[];
 
 export type SmtpAuthSettings =
   | { kind: "none" }
@@ -86,13 +69,11 @@ export type SmtpSettings = {
   idleTimeoutMs: number;
 };
 
-type Issue = { path: string; message: string };
-
 /**
- * The cross-field rules. Returns problems rather than throwing so config.ts can report them with
+ * The cross-field rules. Returns problems rather than throwing so the caller can report them with
  * every other bad setting in one line.
  */
-export function smtpIssues(e: SmtpEnvValues, smtpEnabled: boolean): Issue[] {
+export function smtpIssues(e: SmtpEnv, smtpEnabled: boolean): Issue[] {
   const set = SMTP_VARIABLES.filter((name) => e[name] !== undefined);
   if (!smtpEnabled) {
     return set.map((name) => ({ path: name, message: "has no effect without smtp in HERALD_EMAIL_TRANSPORTS" }));
@@ -126,11 +107,11 @@ export function smtpIssues(e: SmtpEnvValues, smtpEnabled: boolean): Issue[] {
 }
 
 /** Only called once smtpIssues found nothing. */
-export function smtpSettings(e: SmtpEnvValues): SmtpSettings {
+export function smtpSettings(e: SmtpEnv): SmtpSettings {
   const tls = e.HERALD_SMTP_TLS ?? "starttls";
   return {
     host: e.HERALD_SMTP_HOST ?? "",
-    port: e.HERALD_SMTP_PORT ?? DEFAULT_PORTS[tls],
+    port: e.HERALD_SMTP_PORT ?? SMTP_DEFAULT_PORTS[tls],
     tls,
     caFile: e.HERALD_SMTP_CA_FILE,
     extraCa: e.HERALD_SMTP_CA_FILE === undefined ? [] : pemCertificates(readFileSync(e.HERALD_SMTP_CA_FILE, "utf8")),
@@ -139,7 +120,7 @@ export function smtpSettings(e: SmtpEnvValues): SmtpSettings {
   };
 }
 
-function authSettings(e: SmtpEnvValues): SmtpAuthSettings {
+function authSettings(e: SmtpEnv): SmtpAuthSettings {
   const user = e.HERALD_SMTP_USER;
   // Both configured: the password wins, as the relay report asks.
   if (user !== undefined && e.HERALD_SMTP_PASSWORD !== undefined) return { kind: "password", user, password: e.HERALD_SMTP_PASSWORD };

@@ -1,0 +1,51 @@
+/*
+ * The one DynamoDB table, `messages` (HASH pk, RANGE sk), and every kind of item in it. This
+ * module owns the key layout: the adapters build their keys here, infra and local provisioning
+ * create the table from TABLE, and IAM's dynamodb:LeadingKeys conditions name the partitions a
+ * function may touch from PARTITIONS. Dependency-free, so infra can import it.
+ *
+ *   pk                             sk                    item
+ *   MSG#<id>                       MSG                   a message record
+ *   RCPT#<tenant>#<recipient>      <created_at>#<id>     a recipient's history entry (the field
+ *                                                        report's msg_id + timestamp, per tenant)
+ *   AUDIT#<tenant>                 <at>#<uuid>           an erasure: who, when, how many (no address)
+ *   IDEM#<tenant>#<sha256>         IDEM                  an Idempotency-Key's claim and response
+ *   APIKEY                         <sha256 of the key>   an API key's hash, principal, tenant, roles
+ *   RATE#<name>                    <window>              a send-rate window's counter
+ */
+
+/** The table's shape, as infra (sst.aws.Dynamo) and provisioning (CreateTable) create it. */
+export const TABLE = {
+  hashKey: "pk",
+  rangeKey: "sk",
+  /** Items with this epoch-seconds attribute expire (idempotency keys, rate windows). */
+  ttlAttribute: "expires_at",
+} as const;
+
+/** The partition key prefixes, by item kind. */
+export const PARTITIONS = {
+  message: "MSG#",
+  recipient: "RCPT#",
+  audit: "AUDIT#",
+  idempotency: "IDEM#",
+  apiKey: "APIKEY",
+  rate: "RATE#",
+} as const;
+export type Partition = keyof typeof PARTITIONS;
+
+export type TableKey = { pk: string; sk: string };
+
+export const messageKey = (id: string): TableKey => ({ pk: `${PARTITIONS.message}${id}`, sk: "MSG" });
+export const recipientPartition = (tenant: string, recipient: string) => `${PARTITIONS.recipient}${tenant}#${recipient}`;
+export const auditKey = (tenant: string, at: string, unique: string): TableKey => ({ pk: `${PARTITIONS.audit}${tenant}`, sk: `${at}#${unique}` });
+export const idempotencyKey = (tenant: string, digest: string): TableKey => ({ pk: `${PARTITIONS.idempotency}${tenant}#${digest}`, sk: "IDEM" });
+export const apiKeyKey = (keyHash: string): TableKey => ({ pk: PARTITIONS.apiKey, sk: keyHash });
+export const rateKey = (name: string, window: number): TableKey => ({ pk: `${PARTITIONS.rate}${name}`, sk: String(window) });
+
+/**
+ * The values of an IAM `ForAllValues:StringLike` condition on `dynamodb:LeadingKeys` that lets a
+ * function touch these kinds of item only: `["MSG#*", "RATE#*"]`; APIKEY is matched exactly.
+ */
+export function leadingKeys(...kinds: readonly Partition[]): string[] {
+  return kinds.map((kind) => (PARTITIONS[kind].endsWith("#") ? `${PARTITIONS[kind]}*` : PARTITIONS[kind]));
+}

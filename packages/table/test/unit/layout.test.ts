@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { apiKeyKey, idempotencyKey, leadingKeys, messageKey, PARTITIONS, rateKey, recipientPartition } from "../../src/index";
+
+describe("the table layout", () => {
+  it("builds every key under its own partition prefix", () => {
+    // Act
+    const keys = [
+      messageKey("m-1"),
+      { pk: recipientPartition("acme", "alice@example.com"), sk: "" },
+      idempotencyKey("acme", "ab12"),
+      apiKeyKey("f00d"),
+      rateKey("email", 17),
+    ];
+
+    // Assess
+    expect(keys).toEqual([
+      { pk: "MSG#m-1", sk: "MSG" },
+      { pk: "RCPT#acme#alice@example.com", sk: "" },
+      { pk: "IDEM#acme#ab12", sk: "IDEM" },
+      { pk: "APIKEY", sk: "f00d" },
+      { pk: "RATE#email", sk: "17" },
+    ]);
+  });
+
+  it("gives IAM patterns that match a kind's keys and no other kind's", () => {
+    // Prepare
+    const matches = (pattern: string, value: string) =>
+      new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(value);
+    const consumer = leadingKeys("message", "rate");
+
+    // Act & Assess
+    expect(consumer).toEqual(["MSG#*", "RATE#*"]);
+    expect(leadingKeys("apiKey")).toEqual(["APIKEY"]);
+    expect(consumer.some((p) => matches(p, messageKey("x").pk))).toBe(true);
+    expect(consumer.some((p) => matches(p, apiKeyKey("x").pk))).toBe(false);
+    expect(Object.values(PARTITIONS).filter((a) => Object.values(PARTITIONS).some((b) => a !== b && b.startsWith(a)))).toEqual([]);
+  });
+});
