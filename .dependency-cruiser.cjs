@@ -1,5 +1,5 @@
 /**
- * Herald's dependency rules (STYLE.md, "Layout"), checked by `npm run lint:deps` as part of
+ * Herald's dependency rules (STYLE.md, "Layout"), checked by `npm run lint` as part of
  * `npm run typecheck`, so a rule that breaks fails CI. Paths are the real ones: workspace
  * packages resolve through their node_modules links to packages/<name>/src.
  */
@@ -27,6 +27,25 @@ module.exports = {
       to: { path: ["node_modules/@aws-sdk/", "node_modules/hono/", "node_modules/@hono/", "/src/adapters/", "/src/entrypoints/"] },
     },
     {
+      name: "domain-reaches-no-sdk",
+      comment:
+        "What a use case loads, through any chain of imports, holds no AWS SDK, no Hono and no adapter: " +
+        "it takes ports and errors from a package's root entry, never from an adapter subpath " +
+        "(@herald/messages/dynamo, @herald/queue/sqs, ...). Type-only imports count, as in the rule above.",
+      severity: "error",
+      from: { path: ["/src/domain/", "/src/ports/", "^packages/delivery/src/(deliver|sender|provider-errors)\\.ts$"] },
+      to: { reachable: true, path: ["node_modules/@aws-sdk/", "node_modules/hono/", "node_modules/@hono/", "/src/adapters/", "/src/entrypoints/"] },
+    },
+    {
+      name: "package-root-reaches-no-sdk",
+      comment:
+        "A package's root entry is its ports and pure helpers; an adapter, and the AWS SDK it loads, comes " +
+        "from a named subpath (package.json exports). packages/testing is test tooling.",
+      severity: "error",
+      from: { path: "^packages/[^/]+/src/index\\.ts$", pathNot: "^packages/testing/" },
+      to: { reachable: true, path: "node_modules/@aws-sdk/" },
+    },
+    {
       name: "domain-imports-no-process",
       comment: "domain/ never reads the process (environment, argv): a service's config.ts does.",
       severity: "error",
@@ -39,6 +58,13 @@ module.exports = {
       severity: "error",
       from: { path: "^(packages|services)/[^/]+/src/" },
       to: { path: "^(packages|services)/[^/]+/test/" },
+    },
+    {
+      name: "test-helpers-only-in-tests",
+      comment: "@herald/delivery/testing (fake senders, queue peeking) is for tests: application code never imports it.",
+      severity: "error",
+      from: { path: "^(packages|services)/[^/]+/src/" },
+      to: { path: "^packages/delivery/src/testing\\.ts$" },
     },
     {
       name: "no-circular",

@@ -3,7 +3,9 @@
  * one, over HTTP on loopback), through the authenticator the services use. Figures: introspection
  * calls for many requests per token, the first (uncached) request's latency, and a cached one's.
  */
-import { createAuthenticator, loadOAuthSettings, MemoryApiKeyStore, oauthTokenVerifier } from "@herald/auth";
+import { createAuthenticator, loadOAuthSettings } from "@herald/auth";
+import { MemoryApiKeyStore } from "@herald/auth/memory";
+import { oauthTokenVerifier } from "@herald/auth/oauth";
 import { createLogger } from "@herald/platform";
 import { startOAuthServer } from "@herald/testing";
 

@@ -3,10 +3,12 @@
  * adapters, driven through app.request(). What is left of a request's latency on AWS is
  * DynamoDB and SQS.
  */
-import { createApiKey, createAuthenticator, MemoryApiKeyStore } from "@herald/auth";
+import { createApiKey, createAuthenticator } from "@herald/auth";
+import { MemoryApiKeyStore } from "@herald/auth/memory";
 import { ALL_ROLES } from "@herald/contracts";
-import { EnvelopeCipher, MemoryDataKeyProvider } from "@herald/crypto";
-import { MemoryMessageStore } from "@herald/messages";
+import { EnvelopeCipher } from "@herald/crypto";
+import { MemoryDataKeyProvider } from "@herald/crypto/memory";
+import { MemoryMessageStore } from "@herald/messages/memory";
 import { createLogger, systemClock } from "@herald/platform";
 import { randomUUID } from "node:crypto";
 import { MemoryIdempotencyStore } from "../../services/ingest/src/adapters/memory-idempotency-store";

@@ -1,7 +1,6 @@
 import type { Identity } from "@herald/contracts";
 import { UnauthorizedError } from "@herald/platform";
 import { hashApiKey, looksLikeApiKey, type ApiKeyStore } from "./api-keys";
-import type { TokenVerifier } from "./oauth/token-verifier";
 
 export type HeaderReader = { get(name: string): string | null | undefined };
 
@@ -28,6 +27,10 @@ export function credentialOf(headers: HeaderReader, sources: CredentialSources =
   }
   return apiKey ?? bearer;
 }
+
+/** Who a bearer token belongs to, and until when (an OAuth 2.0 verifier: @herald/auth/oauth). */
+export type VerifiedToken = { identity: Identity; /** epoch ms */ expiresAt: number };
+export type TokenVerifier = (token: string) => Promise<VerifiedToken>;
 
 export type Authenticated = {
   identity: Identity;

@@ -1,11 +1,37 @@
-export * from "./api-keys";
-export * from "./authenticate";
-export * from "./authorizer-context";
-export * from "./dynamo-api-key-store";
-export * from "./memory-api-key-store";
-export * from "./oauth/claims";
-export * from "./oauth/introspection";
-export * from "./oauth/settings";
-export * from "./oauth/token-verifier";
-export * from "./policy";
-export * from "./throttle";
+// The root entry loads neither the AWS SDK nor an HTTP client: the DynamoDB key store is
+// @herald/auth/dynamo, the in-memory one @herald/auth/memory, OAuth 2.0 introspection and the
+// token verifier @herald/auth/oauth.
+export {
+  ApiKeyRecord,
+  createApiKey,
+  generateApiKey,
+  hashApiKey,
+  keyIdOf,
+  looksLikeApiKey,
+  sameHash,
+  type ApiKeyStore,
+  type NewApiKey,
+} from "./api-keys";
+export {
+  createAuthenticator,
+  credentialOf,
+  type Authenticated,
+  type Authenticator,
+  type AuthenticatorDeps,
+  type CredentialSources,
+  type HeaderReader,
+  type TokenVerifier,
+  type VerifiedToken,
+} from "./authenticate";
+export { identityFromAuthorizerContext, toAuthorizerContext, type AuthorizerContext } from "./authorizer-context";
+export {
+  API_KEY_PRINCIPAL_PREFIX,
+  identityFromIntrospection,
+  rolesFrom,
+  type ClaimSettings,
+  type IntrospectionAnswer,
+  type Verdict,
+} from "./oauth/claims";
+export { loadOAuthSettings, type OAuthSettings } from "./oauth/settings";
+export { canDecrypt, canRead, hasRole, readScope, requireRole } from "./policy";
+export { loadRateLimit, TokenBucketLimiter, type RateLimitSettings, type ThrottleDecision, type TokenBucketOptions } from "./throttle";

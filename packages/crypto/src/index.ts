@@ -1,5 +1,4 @@
-export * from "./data-keys";
-export * from "./envelope-cipher";
-export * from "./kms-data-key-provider";
-export * from "./memory-data-key-provider";
-export * from "./secure-content";
+// The root entry loads no AWS SDK: KMS is @herald/crypto/kms, the in-memory keys @herald/crypto/memory.
+export type { DataKey, DataKeyProvider } from "./data-keys";
+export { DecryptionError, DEFAULT_BOUNDS, EnvelopeCipher, type CacheBounds } from "./envelope-cipher";
+export { openContent, sealContent, type SecureRef } from "./secure-content";

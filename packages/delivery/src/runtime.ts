@@ -1,7 +1,8 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { QueueEnvelope } from "@herald/contracts";
 import { loadConfigOrExit, type Logger } from "@herald/platform";
-import { createSqsHandler, runWorkerProcess, type EnvelopeHandler, type RetryDelay, type Worker } from "@herald/queue";
+import type { EnvelopeHandler, RetryDelay } from "@herald/queue";
+import { createSqsHandler, runWorkerProcess, type Worker } from "@herald/queue/sqs";
 import type { Delivery } from "./deliver";
 
 /**

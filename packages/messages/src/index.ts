@@ -1,4 +1,16 @@
-export * from "./dynamo-message-store";
-export * from "./memory-message-store";
-export * from "./message-store";
-export * from "./rate-limiter";
+// The root entry is the ports: the DynamoDB adapters are @herald/messages/dynamo, the in-memory
+// store @herald/messages/memory.
+export {
+  decodeCursor,
+  encodeCursor,
+  historySortKey,
+  InvalidCursorError,
+  transitionEvent,
+  type ClaimResult,
+  type EraseRequest,
+  type ListByRecipientQuery,
+  type MessagePageResult,
+  type MessageStore,
+  type Transition,
+} from "./message-store";
+export { unlimited, type RateLimiter } from "./rate-limiter";

@@ -1,6 +1,7 @@
 import { ChangeMessageVisibilityCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import type { Logger } from "@herald/platform";
+import type { RetryDelay } from "./process-records";
 
 export type BackoffPolicy = { baseSeconds: number; maxSeconds: number };
 
@@ -23,8 +24,6 @@ export function queueUrlFromArn(arn: string): string | undefined {
   const domain = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
   return `https://sqs.${region}.${domain}/${account}/${name}`;
 }
-
-export type RetryDelay = (record: SQSRecord, receiveCount: number) => Promise<void>;
 
 /**
  * Delays the next receive of a message that failed for a transient reason by changing its

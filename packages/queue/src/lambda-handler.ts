@@ -1,7 +1,7 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { Logger } from "@herald/platform";
-import { visibilityBackoff, type RetryDelay } from "./backoff";
-import { processSqsRecords, type EnvelopeHandler } from "./process-records";
+import { visibilityBackoff } from "./backoff";
+import { processSqsRecords, type EnvelopeHandler, type RetryDelay } from "./process-records";
 
 /**
  * An SQS-triggered Lambda handler that reports partial batch failures and backs off transient

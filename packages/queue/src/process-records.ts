@@ -2,13 +2,15 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
 import { QueueEnvelope } from "@herald/contracts";
 import { AppError, type Logger } from "@herald/platform";
-import type { RetryDelay } from "./backoff";
 
 export type RecordContext = {
   /** SQS's ApproximateReceiveCount: 1 on the first delivery. */
   receiveCount: number;
   sqsMessageId: string;
 };
+
+/** Delays the next receive of a record that failed for a transient reason (visibilityBackoff on SQS). */
+export type RetryDelay = (record: SQSRecord, receiveCount: number) => Promise<void>;
 
 export type EnvelopeHandler = (envelope: QueueEnvelope, context: RecordContext) => Promise<void>;
 

@@ -1,5 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoApiKeyStore, createAuthenticator, oauthTokenVerifier } from "@herald/auth";
+import { createAuthenticator } from "@herald/auth";
+import { DynamoApiKeyStore } from "@herald/auth/dynamo";
+import { oauthTokenVerifier } from "@herald/auth/oauth";
 import { createLogger } from "@herald/platform";
 import type { AuthorizerDeps } from "./domain/authorize";
 import type { AuthorizerConfig } from "./config";

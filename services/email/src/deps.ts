@@ -1,8 +1,9 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import type { Consumer } from "@herald/delivery/runtime";
-import { DynamoMessageStore, DynamoRateLimiter } from "@herald/messages";
-import { createLogger, createSecrets, systemClock } from "@herald/platform";
+import { DynamoMessageStore, DynamoRateLimiter } from "@herald/messages/dynamo";
+import { createLogger, systemClock } from "@herald/platform";
+import { createSecrets } from "@herald/platform/secrets";
 import { ClientCredentialsTokens } from "./adapters/client-credentials-tokens";
 import { SesEmailSender } from "./adapters/ses-email-sender";
 import { SmtpEmailSender, type SmtpAuth } from "./adapters/smtp-email-sender";

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createApiKey, DynamoApiKeyStore, hashApiKey } from "@herald/auth";
+import { createApiKey, hashApiKey } from "@herald/auth";
+import { DynamoApiKeyStore } from "@herald/auth/dynamo";
 import { ALL_ROLES } from "@herald/contracts";
 import type { AwsClientConfig } from "@herald/testing";
 

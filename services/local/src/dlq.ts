@@ -19,7 +19,7 @@ import {
   type Message,
 } from "@aws-sdk/client-sqs";
 import { dlqUrlField, dlqUrlSetting, QUEUE_NAMES, QueueEnvelope, queueUrlField, queueUrlSetting, type MessageRecord, type QueueName } from "@herald/contracts";
-import { DynamoMessageStore } from "@herald/messages";
+import { DynamoMessageStore } from "@herald/messages/dynamo";
 import { emulatorClientConfig } from "@herald/testing";
 import { loadLocalConfig } from "./config";
 import { readState } from "./state";

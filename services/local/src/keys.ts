@@ -9,7 +9,8 @@
  */
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createApiKey, DynamoApiKeyStore } from "@herald/auth";
+import { createApiKey } from "@herald/auth";
+import { DynamoApiKeyStore } from "@herald/auth/dynamo";
 import { Role } from "@herald/contracts";
 import { emulatorClientConfig } from "@herald/testing";
 import { z } from "zod";

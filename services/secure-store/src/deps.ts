@@ -1,8 +1,9 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KMSClient } from "@aws-sdk/client-kms";
-import { EnvelopeCipher, KmsDataKeyProvider } from "@herald/crypto";
+import { EnvelopeCipher } from "@herald/crypto";
+import { KmsDataKeyProvider } from "@herald/crypto/kms";
 import type { Consumer } from "@herald/delivery/runtime";
-import { DynamoMessageStore } from "@herald/messages";
+import { DynamoMessageStore } from "@herald/messages/dynamo";
 import { createLogger, systemClock } from "@herald/platform";
 import { loadConfig, type SecureStoreConfig } from "./config";
 import { handleSecureStore, type SecureStoreDeps } from "./domain/handle-message";

@@ -1,8 +1,9 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { Consumer } from "@herald/delivery/runtime";
-import { DynamoMessageStore, DynamoRateLimiter } from "@herald/messages";
-import { createLogger, createSecrets, systemClock, type Logger } from "@herald/platform";
+import { DynamoMessageStore, DynamoRateLimiter } from "@herald/messages/dynamo";
+import { createLogger, systemClock, type Logger } from "@herald/platform";
+import { createSecrets } from "@herald/platform/secrets";
 import { SnsSmsSender } from "./adapters/sns-sms-sender";
 import { TwilioSmsSender } from "./adapters/twilio-sms-sender";
 import { loadConfig, type SmsConfig } from "./config";

@@ -1,6 +1,8 @@
 import { Identity, Role } from "@herald/contracts";
-import type { IntrospectionAnswer } from "./introspection";
 import type { OAuthSettings } from "./settings";
+
+/** The introspection answer as the provider gave it (RFC 7662 §2.2): `active` and the token's claims. */
+export type IntrospectionAnswer = { active: boolean } & Record<string, unknown>;
 
 /** Principals starting with this belong to API keys; no token may claim one. */
 export const API_KEY_PRINCIPAL_PREFIX = "key:";

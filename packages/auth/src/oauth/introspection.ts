@@ -1,9 +1,8 @@
 import * as oauth from "oauth4webapi";
 import { AppError, valueAfterRefusal, type Logger, type Secret } from "@herald/platform";
+import type { IntrospectionAnswer } from "./claims";
 import type { OAuthSettings } from "./settings";
 
-/** The introspection answer as the provider gave it (RFC 7662 §2.2): `active` and the token's claims. */
-export type IntrospectionAnswer = { active: boolean } & Record<string, unknown>;
 export type Introspect = (token: string) => Promise<IntrospectionAnswer>;
 
 /** What introspection needs of the settings; the client secret comes as a Secret in the deps. */

@@ -1,13 +1,12 @@
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import type { Identity } from "@herald/contracts";
-import { UnauthorizedError, createSecrets, maskPrincipal, systemClock, type Clock, type Logger } from "@herald/platform";
+import { UnauthorizedError, maskPrincipal, systemClock, type Clock, type Logger } from "@herald/platform";
+import { createSecrets } from "@herald/platform/secrets";
+import type { TokenVerifier } from "../authenticate";
 import { identityFromIntrospection, type ClaimSettings } from "./claims";
 import { createIntrospector, type Introspect } from "./introspection";
 import type { OAuthSettings } from "./settings";
-
-export type VerifiedToken = { identity: Identity; /** epoch ms */ expiresAt: number };
-export type TokenVerifier = (token: string) => Promise<VerifiedToken>;
 
 type Entry =
   | { kind: "valid"; identity: Identity; expiresAt: number }

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Roles } from "@herald/contracts";
 import { UnauthorizedError } from "@herald/platform";
 import { provision, startMoto, useEmulatorEnv, type Emulator } from "@herald/testing";
-import { createApiKey, createAuthenticator, DynamoApiKeyStore, generateApiKey, type ApiKeyRecord } from "../../src/index";
+import { createApiKey, createAuthenticator, generateApiKey, type ApiKeyRecord } from "../../src/index";
+import { DynamoApiKeyStore } from "../../src/dynamo-api-key-store";
 
 let moto: Emulator;
 let store: DynamoApiKeyStore;

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Roles } from "@herald/contracts";
-import { AppError, createSecrets, type Secret } from "@herald/platform";
+import { AppError, type Secret } from "@herald/platform";
+import { createSecrets } from "@herald/platform/secrets";
 import { startOAuthServer, type OAuthServer } from "@herald/testing";
-import { createAuthenticator, createIntrospector, createTokenVerifier, loadOAuthSettings, MemoryApiKeyStore } from "../../src/index";
+import { createAuthenticator, loadOAuthSettings } from "../../src/index";
+import { MemoryApiKeyStore } from "../../src/memory-api-key-store";
+import { createIntrospector, createTokenVerifier } from "../../src/oauth/index";
 
 let idp: OAuthServer;
 

@@ -1,8 +1,10 @@
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createSecrets } from "@herald/platform";
+import { createSecrets } from "@herald/platform/secrets";
 import { startAwsProxy, startMoto, startOAuthServer, useEmulatorEnv, type AwsProxy, type Emulator, type OAuthServer } from "@herald/testing";
-import { createAuthenticator, createIntrospector, createTokenVerifier, loadOAuthSettings, MemoryApiKeyStore } from "../../src/index";
+import { createAuthenticator, loadOAuthSettings } from "../../src/index";
+import { MemoryApiKeyStore } from "../../src/memory-api-key-store";
+import { createIntrospector, createTokenVerifier } from "../../src/oauth/index";
 
 /*
  * The introspection client secret as it lives on AWS: HERALD_OAUTH_CLIENT_SECRET=secretsmanager:

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { Roles } from "@herald/contracts";
-import { createApiKey, generateApiKey, hashApiKey, keyIdOf, looksLikeApiKey, MemoryApiKeyStore, sameHash } from "../../src/index";
+import { createApiKey, generateApiKey, hashApiKey, keyIdOf, looksLikeApiKey, sameHash } from "../../src/index";
+import { MemoryApiKeyStore } from "../../src/memory-api-key-store";
 
 const NOW = new Date("2030-01-01T00:00:00.000Z");
 

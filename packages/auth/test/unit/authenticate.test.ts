@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { Roles } from "@herald/contracts";
 import { UnauthorizedError } from "@herald/platform";
-import { createApiKey, createAuthenticator, credentialOf, generateApiKey, MemoryApiKeyStore } from "../../src/index";
+import { createApiKey, createAuthenticator, credentialOf, generateApiKey } from "../../src/index";
+import { MemoryApiKeyStore } from "../../src/memory-api-key-store";
 
 async function anAuthenticator() {
   const apiKeys = new MemoryApiKeyStore();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppError, UnauthorizedError } from "@herald/platform";
-import { createTokenVerifier, type IntrospectionAnswer } from "../../src/index";
+import type { IntrospectionAnswer } from "../../src/index";
+import { createTokenVerifier } from "../../src/oauth/index";
 
 const START = Date.parse("2026-11-23T10:00:00Z");
 

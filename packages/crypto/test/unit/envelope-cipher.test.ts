@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DecryptionError, EnvelopeCipher, MemoryDataKeyProvider } from "../../src";
+import { DecryptionError, EnvelopeCipher } from "../../src";
+import { MemoryDataKeyProvider } from "../../src/memory-data-key-provider";
 
 const kms = { purpose: "test", tenant: "acme" };
 const aad = { message_id: "m1", recipients: "alice@example.com" };

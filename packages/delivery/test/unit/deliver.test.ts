@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { MessageContent, QueueEnvelope } from "@herald/contracts";
-import { MemoryMessageStore } from "@herald/messages";
+import { MemoryMessageStore } from "@herald/messages/memory";
 import { createLogger, PermanentError, TransientError } from "@herald/platform";
 import { aMessageRecord, anEnvelope } from "@herald/testing";
 import { deliver, type DeliverDeps, type Send } from "../../src";

@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aMessageRecord, oneConnectionToEmulator, provision, startMoto, useEmulatorEnv, type Emulator } from "@herald/testing";
-import { DynamoMessageStore } from "../../src/index";
+import { DynamoMessageStore } from "../../src/dynamo";
 import { describeMessageStore } from "../message-store-behaviour";
 
 let moto: Emulator;

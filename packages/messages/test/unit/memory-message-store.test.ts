@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { aMessageRecord } from "@herald/testing";
-import { MemoryMessageStore } from "../../src/index";
+import { MemoryMessageStore } from "../../src/memory-message-store";
 import { describeMessageStore } from "../message-store-behaviour";
 
 describeMessageStore("MemoryMessageStore", () => new MemoryMessageStore());

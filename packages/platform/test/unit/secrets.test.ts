@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { parseEnv } from "../../src/config";
-import { createSecrets, SecretSettingEnv, SecretsEnv, valueAfterRefusal, type Secret } from "../../src/secrets";
+import { valueAfterRefusal, type Secret } from "../../src/secret";
+import { createSecrets, SecretSettingEnv, SecretsEnv } from "../../src/secrets";
 
 const Env = z.object({ HERALD_SMTP_PASSWORD: SecretSettingEnv });
 

@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aMessageRecord, anEnvelope, provision, startAwsProxy, startMoto, useEmulatorEnv, type AwsProxy, type Emulator, type Resources } from "@herald/testing";
-import { SqsMessageQueue } from "../../src";
+import { SqsMessageQueue } from "../../src/sqs";
 
 let moto: Emulator;
 let proxy: AwsProxy;

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { QueueEnvelope } from "@herald/contracts";
 import { createLogger } from "@herald/platform";
 import { aMessageRecord, anEnvelope, startMoto, useEmulatorEnv, type Emulator } from "@herald/testing";
-import { SqsMessageQueue, startSqsWorker, type RecordContext, type Worker } from "../../src/index";
+import type { RecordContext } from "../../src/index";
+import { SqsMessageQueue, startSqsWorker, type Worker } from "../../src/sqs";
 
 const logger = createLogger("test", "SILENT");
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffSeconds, queueUrlFromArn } from "../../src";
+import { backoffSeconds, queueUrlFromArn } from "../../src/sqs";
 
 describe("backoffSeconds", () => {
   it("doubles with each receive, between half and all of the ceiling, up to the cap", () => {

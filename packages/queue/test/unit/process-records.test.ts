@@ -2,14 +2,8 @@ import { describe, expect, it, vi } from "vitest";
 import type { QueueEnvelope } from "@herald/contracts";
 import { createLogger, PermanentError, TransientError } from "@herald/platform";
 import { aMessageRecord, anEnvelope, anSqsRecord } from "@herald/testing";
-import {
-  createSqsHandler,
-  parseEnvelope,
-  PoisonMessageError,
-  processSqsRecords,
-  type EnvelopeHandler,
-  type RecordContext,
-} from "../../src/index";
+import { parseEnvelope, PoisonMessageError, processSqsRecords, type EnvelopeHandler, type RecordContext } from "../../src/index";
+import { createSqsHandler } from "../../src/sqs";
 
 const logger = createLogger("test", "SILENT");
 

@@ -2,7 +2,8 @@ import type { APIGatewayRequestAuthorizerEventV2 } from "aws-lambda";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiKey, DynamoApiKeyStore } from "@herald/auth";
+import { createApiKey } from "@herald/auth";
+import { DynamoApiKeyStore } from "@herald/auth/dynamo";
 import { Roles } from "@herald/contracts";
 import { provision, startMoto, startOAuthServer, useEmulatorEnv, type Emulator, type OAuthServer } from "@herald/testing";
 

@@ -1,6 +1,7 @@
 import type { APIGatewayRequestAuthorizerEventV2 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { createApiKey, createAuthenticator, MemoryApiKeyStore, type TokenVerifier } from "@herald/auth";
+import { createApiKey, createAuthenticator, type TokenVerifier } from "@herald/auth";
+import { MemoryApiKeyStore } from "@herald/auth/memory";
 import { Roles } from "@herald/contracts";
 import { AppError, createLogger, UnauthorizedError } from "@herald/platform";
 import { authorize } from "../../src/domain/authorize";

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageRecord } from "@herald/contracts";
-import { DynamoMessageStore } from "@herald/messages";
+import { DynamoMessageStore } from "@herald/messages/dynamo";
 import {
   aMessageRecord,
   anEnvelope,

@@ -3,7 +3,7 @@ import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { EmailContent } from "@herald/contracts";
 import { aConsumerHandler } from "@herald/delivery/testing";
-import { DynamoMessageStore } from "@herald/messages";
+import { DynamoMessageStore } from "@herald/messages/dynamo";
 import type { RetryDelay } from "@herald/queue";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import {

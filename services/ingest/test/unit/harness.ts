@@ -1,8 +1,10 @@
-import { createApiKey, createAuthenticator, MemoryApiKeyStore } from "@herald/auth";
+import { createApiKey, createAuthenticator } from "@herald/auth";
+import { MemoryApiKeyStore } from "@herald/auth/memory";
 import { ALL_ROLES, type QueueEnvelope, type Role } from "@herald/contracts";
-import { MemoryMessageStore } from "@herald/messages";
+import { MemoryMessageStore } from "@herald/messages/memory";
 import { createLogger } from "@herald/platform";
-import { EnvelopeCipher, MemoryDataKeyProvider } from "@herald/crypto";
+import { EnvelopeCipher } from "@herald/crypto";
+import { MemoryDataKeyProvider } from "@herald/crypto/memory";
 import type { BatchEntry, EnqueueOptions, MessageQueue, QueueName } from "@herald/queue";
 import { MemoryIdempotencyStore } from "../../src/adapters/memory-idempotency-store";
 import { createApp, type AppDeps } from "../../src/app";

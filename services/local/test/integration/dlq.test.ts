@@ -3,7 +3,7 @@ import { promisify } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DynamoMessageStore } from "@herald/messages";
+import { DynamoMessageStore } from "@herald/messages/dynamo";
 import { aMessageRecord, anEnvelope, emulatorEnv, provision, startMoto, useEmulatorEnv, type Emulator, type Resources } from "@herald/testing";
 import { REPO_ROOT } from "../../src/config";
 

@@ -1,10 +1,11 @@
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { QueueEnvelope } from "@herald/contracts";
-import { EnvelopeCipher, KmsDataKeyProvider, openContent } from "@herald/crypto";
+import { EnvelopeCipher, openContent } from "@herald/crypto";
+import { KmsDataKeyProvider } from "@herald/crypto/kms";
 import { KMSClient } from "@aws-sdk/client-kms";
-import { DynamoMessageStore } from "@herald/messages";
-import { createSqsHandler } from "@herald/queue";
+import { DynamoMessageStore } from "@herald/messages/dynamo";
+import { createSqsHandler } from "@herald/queue/sqs";
 import {
   aMessageRecord,
   anEnvelope,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { MessageContent, QueueEnvelope } from "@herald/contracts";
-import { EnvelopeCipher, MemoryDataKeyProvider, openContent } from "@herald/crypto";
-import { MemoryMessageStore } from "@herald/messages";
+import { EnvelopeCipher, openContent } from "@herald/crypto";
+import { MemoryDataKeyProvider } from "@herald/crypto/memory";
+import { MemoryMessageStore } from "@herald/messages/memory";
 import { createLogger } from "@herald/platform";
 import { aMessageRecord, anEnvelope } from "@herald/testing";
 import { handleSecureStore } from "../../src/domain/handle-message";

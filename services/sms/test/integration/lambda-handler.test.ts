@@ -4,7 +4,7 @@ import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { MessageRecord, QueueEnvelope, SmsContent } from "@herald/contracts";
 import { aConsumerHandler } from "@herald/delivery/testing";
-import { DynamoMessageStore } from "@herald/messages";
+import { DynamoMessageStore } from "@herald/messages/dynamo";
 import type { RetryDelay } from "@herald/queue";
 import { aMessageRecord, anEnvelope, anSqsRecord, provision, startMoto, useEmulatorEnv, type Emulator, type Resources } from "@herald/testing";
 import { smsConsumer } from "../../src/deps";

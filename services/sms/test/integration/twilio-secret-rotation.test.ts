@@ -3,8 +3,8 @@ import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { MessageRecord, QueueEnvelope, SmsContent } from "@herald/contracts";
-import { DynamoMessageStore } from "@herald/messages";
-import { createSqsHandler } from "@herald/queue";
+import { DynamoMessageStore } from "@herald/messages/dynamo";
+import { createSqsHandler } from "@herald/queue/sqs";
 import {
   aMessageRecord,
   anEnvelope,

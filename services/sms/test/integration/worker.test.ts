@@ -6,8 +6,8 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { MessageRecord, QueueEnvelope, SmsContent } from "@herald/contracts";
 import { messagesIn } from "@herald/delivery/testing";
-import { DynamoMessageStore } from "@herald/messages";
-import { SqsMessageQueue } from "@herald/queue";
+import { DynamoMessageStore } from "@herald/messages/dynamo";
+import { SqsMessageQueue } from "@herald/queue/sqs";
 import { aMessageRecord, anEnvelope, emulatorEnv, provision, startMoto, stopChild, useEmulatorEnv, type Emulator, type Resources } from "@herald/testing";
 import { startFakeTwilio, type FakeTwilio } from "../support/fake-twilio";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { MessageRecord, QueueEnvelope, SmsContent } from "@herald/contracts";
 import { FakeSender } from "@herald/delivery/testing";
-import { MemoryMessageStore } from "@herald/messages";
+import { MemoryMessageStore } from "@herald/messages/memory";
 import { createLogger, PermanentError, TransientError, type Clock } from "@herald/platform";
 import { aMessageRecord, anEnvelope } from "@herald/testing";
 import { handleSmsMessage, type HandleDeps } from "../../src/domain/handle-message";

@@ -1,0 +1,2 @@
+export { DynamoMessageStore, recipientHash } from "./dynamo-message-store";
+export { DynamoRateLimiter } from "./dynamo-rate-limiter";
