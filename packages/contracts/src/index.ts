@@ -1,4 +1,5 @@
 export * from "./channels";
+export * from "./channel-content";
 export * from "./address";
 export * from "./api";
 export * from "./envelope";

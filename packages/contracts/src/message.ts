@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EmailAddress, EmailAddressList, canonicalEmail, dedupeEmails } from "./address";
+import { EmailAddress, EmailAddressList, dedupeEmails } from "./address";
 import { MAX_METADATA_ENTRIES, MAX_RECIPIENTS, MAX_SUBJECT_CHARS } from "./limits";
 import { MAX_SMS_CHARS, PhoneNumber } from "./phone";
 
@@ -87,9 +87,3 @@ export const SendMessage = z.discriminatedUnion("channel", [SendEmail, SendSms])
 export type SendMessage = z.infer<typeof SendMessage>;
 export type SendMessageInput = z.input<typeof SendMessage>;
 
-/** Every canonical recipient of a message: the keys of its recipient history. */
-export function recipientsOf(message: SendMessage): string[] {
-  if (message.channel === "sms") return [message.to];
-  const all = [...message.to, ...(message.cc ?? []), ...(message.bcc ?? [])];
-  return [...new Set(all.map(canonicalEmail))];
-}

@@ -1,8 +1,8 @@
 import {
   MAX_SEND_AT_AHEAD_SECONDS,
   canonicalEmail,
+  contentRules,
   recipientsOf,
-  smsSegments,
   type Accepted,
   type Identity,
   type MessageContent,
@@ -90,7 +90,7 @@ export function prepareMessage(message: SendMessage, identity: Identity, deps: A
     store_secure: message.store_secure,
     recipients: recipientsOf(message),
     ...(!message.store_secure && { content }),
-    ...(message.channel === "sms" && { sms: smsSegments(message.text) }),
+    ...contentRules(message.channel).recordFields?.(message),
     ...(message.metadata && { metadata: message.metadata }),
     attempts: 0,
     history: [{ status: "queued", at }],
@@ -140,27 +140,18 @@ export const accepted = (record: MessageRecord): Accepted => ({
   created_at: record.created_at,
 });
 
+/** The content as its channel records it; on a channel with senders, only an allowed one. */
 function contentOf(message: SendMessage, senders: AcceptDeps["senders"]): MessageContent {
-  if (message.channel === "sms") return { channel: "sms", to: message.to, text: message.text };
-  const from = message.from ?? senders.default;
-  if (!senderAllowed(from, senders.allowed)) {
+  const rules = contentRules(message.channel);
+  const from = rules.requestedSender ? (rules.requestedSender(message) ?? senders.default) : undefined;
+  if (from !== undefined && !senderAllowed(from, senders.allowed)) {
     throw new ValidationError(
       "The sender is not a configured, verified sender",
       [{ path: "from", message: "is not a configured, verified sender" }],
       "email.sender_not_allowed",
     );
   }
-  return {
-    channel: "email",
-    from,
-    to: message.to,
-    ...(message.cc && { cc: message.cc }),
-    ...(message.bcc && { bcc: message.bcc }),
-    ...(message.reply_to && { reply_to: message.reply_to }),
-    subject: message.subject,
-    ...(message.html !== undefined && { html: message.html }),
-    ...(message.text !== undefined && { text: message.text }),
-  };
+  return rules.content(message, from);
 }
 
 function sendDelay(sendAt: string | undefined, now: Date): number {

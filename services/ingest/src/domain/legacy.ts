@@ -1,4 +1,5 @@
 import {
+  contentRules,
   LegacyMsgParams,
   SendMessage,
   type LegacyMsgItem,
@@ -53,12 +54,8 @@ export function toLegacyItem(record: MessageRecord, msgId: string): LegacyMsgIte
   if (withheld !== undefined || !content) {
     return { msg_id: msgId, timestamp: record.created_at, msg: withheld ?? "", subject: withheld ?? "" };
   }
-  return {
-    msg_id: msgId,
-    timestamp: record.created_at,
-    msg: content.channel === "email" ? (content.text ?? content.html ?? "") : content.text,
-    subject: content.channel === "email" ? content.subject : "",
-  };
+  const rules = contentRules(content.channel);
+  return { msg_id: msgId, timestamp: record.created_at, msg: rules.text(content), subject: rules.subject(content) ?? "" };
 }
 
 /** Oldest first, as a DynamoDB Query on the range key returns them; every item was scanned. */

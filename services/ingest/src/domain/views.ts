@@ -1,4 +1,4 @@
-import type { MessageContent, MessageRecord, MessageSummary, MessageView } from "@herald/contracts";
+import { contentRules, type ContentView, type MessageContent, type MessageRecord, type MessageSummary, type MessageView } from "@herald/contracts";
 
 export function toMessageView(record: MessageRecord): MessageView {
   return {
@@ -26,19 +26,8 @@ export function toMessageView(record: MessageRecord): MessageView {
   };
 }
 
-export function contentFields(content: MessageContent) {
-  if (content.channel === "sms") return { to: [content.to], text: content.text };
-  return {
-    from: content.from,
-    to: content.to,
-    ...(content.cc && { cc: content.cc }),
-    ...(content.bcc && { bcc: content.bcc }),
-    ...(content.reply_to && { reply_to: content.reply_to }),
-    subject: content.subject,
-    ...(content.html !== undefined && { html: content.html }),
-    ...(content.text !== undefined && { text: content.text }),
-  };
-}
+/** The content's fields of a view, as its channel shows them (contracts' CHANNEL_CONTENT). */
+export const contentFields = (content: MessageContent): ContentView => contentRules(content.channel).view(content);
 
 export function toMessageSummary(record: MessageRecord): MessageSummary {
   return {
@@ -48,7 +37,12 @@ export function toMessageSummary(record: MessageRecord): MessageSummary {
     principal: record.principal,
     tenant: record.tenant,
     created_at: record.created_at,
-    ...(!record.store_secure && record.content?.channel === "email" && { subject: record.content.subject }),
+    ...(!record.store_secure && record.content && subjectOf(record.content)),
     store_secure: record.store_secure,
   };
+}
+
+function subjectOf(content: MessageContent): { subject?: string } {
+  const subject = contentRules(content.channel).subject(content);
+  return subject === undefined ? {} : { subject };
 }
