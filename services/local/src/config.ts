@@ -56,3 +56,12 @@ export function loadLocalConfig(source: Record<string, string | undefined> = pro
     passthrough: source,
   };
 }
+
+/**
+ * The AWS SDK warns, once per process, that its releases after January 2027 need Node 22; Lambda
+ * runs 22, and the local tools' own clients need not repeat it at every start (the services get
+ * the same setting from emulatorEnv).
+ */
+export function quietSdkNodeWarning(): void {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+}

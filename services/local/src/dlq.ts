@@ -21,7 +21,9 @@ import {
 import { dlqUrlField, dlqUrlSetting, QUEUE_NAMES, QueueEnvelope, queueUrlField, queueUrlSetting, type MessageRecord, type QueueName } from "@herald/contracts";
 import { DynamoMessageStore } from "@herald/messages/dynamo";
 import { emulatorClientConfig } from "@herald/testing";
-import { loadLocalConfig } from "./config";
+import { loadLocalConfig, quietSdkNodeWarning } from "./config";
+
+quietSdkNodeWarning();
 import { readState } from "./state";
 
 const QUEUES = QUEUE_NAMES;

@@ -14,7 +14,9 @@ import { DynamoApiKeyStore } from "@herald/auth/dynamo";
 import { Role } from "@herald/contracts";
 import { emulatorClientConfig } from "@herald/testing";
 import { z } from "zod";
-import { loadLocalConfig } from "./config";
+import { loadLocalConfig, quietSdkNodeWarning } from "./config";
+
+quietSdkNodeWarning();
 import { readState } from "./state";
 
 const USAGE = `usage:

@@ -9,7 +9,9 @@ import { pickQueueUrlFields, QUEUE_NAMES, QUEUES, queueUrlField, queueUrlSetting
 import { ConfigError, loadConfigOrExit } from "@herald/platform";
 import { EmulatorMissingError, emulatorClientConfig, emulatorEnv, freePort, provision, startMoto, type Emulator } from "@herald/testing";
 import { ensureLocalApiKey } from "./api-key";
-import { loadLocalConfig } from "./config";
+import { loadLocalConfig, quietSdkNodeWarning } from "./config";
+
+quietSdkNodeWarning();
 import { readState, stateFile, writeState } from "./state";
 import { runService, stopAll, type Running } from "./supervisor";
 
