@@ -9,9 +9,9 @@ import {
   type BatchWriteCommandInput,
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
-import { auditKey, messageKey, recipientPartition } from "@herald/table";
+import { auditKey, auditPartition, messageKey, recipientPartition } from "@herald/table";
 import { documentClient } from "@herald/table/client";
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { MessageRecord, type Sealed, type StatusEvent } from "@herald/contracts";
 import {
   decodeCursor,
@@ -19,6 +19,7 @@ import {
   historySortKey,
   type ClaimResult,
   type EraseRequest,
+  type ErasureResult,
   type ListByRecipientQuery,
   type MessagePageResult,
   type MessageStore,
@@ -28,7 +29,8 @@ import {
 
 /*
  * The message record (MSG#<id> | MSG), its recipients' history entries (RCPT#<tenant>#<recipient>
- * | <created_at>#<id>) and erasure audit entries (AUDIT#<tenant>): the layout is @herald/table's.
+ * | <created_at>#<id>) and erasure audit entries (AUDIT#<tenant>#<recipient HMAC>): the layout is
+ * @herald/table's.
  */
 const recipientPk = recipientPartition;
 
@@ -125,7 +127,10 @@ export class DynamoMessageStore implements MessageStore {
     const records = await this.#batchGet(pageEntries.map((e) => e.id));
     const last = pageEntries.at(-1);
     return {
-      items: pageEntries.map((e) => records.get(e.id)).filter((r): r is MessageRecord => r !== undefined),
+      // A record an unfinished erasure already scrubbed no longer names the recipient: not listed.
+      items: pageEntries
+        .map((e) => records.get(e.id))
+        .filter((r): r is MessageRecord => r !== undefined && r.recipients.includes(query.recipient)),
       nextCursor: hasMore && last ? encodeCursor(last.sk) : null,
     };
   }
@@ -243,8 +248,15 @@ export class DynamoMessageStore implements MessageStore {
     }
   }
 
-  async eraseRecipient(request: EraseRequest): Promise<number> {
+  /*
+   * Per page of the recipient's history: first every record is scrubbed, then the page's entries
+   * are deleted. An entry goes only once its record holds nothing of the recipient, so an erasure
+   * that stopped half way (a crash, a throttled write) leaves entries that the next one finds and
+   * finishes; the listing meanwhile skips records that no longer name the recipient.
+   */
+  async eraseRecipient(request: EraseRequest): Promise<ErasureResult> {
     const at = request.at.toISOString();
+    const pk = recipientPk(request.tenant, request.recipient);
     let erased = 0;
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -252,48 +264,84 @@ export class DynamoMessageStore implements MessageStore {
         new QueryCommand({
           TableName: this.#table,
           KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": recipientPk(request.tenant, request.recipient) },
-          ProjectionExpression: "id",
+          ExpressionAttributeValues: { ":pk": pk },
+          ProjectionExpression: "id, sk",
+          ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) {
-        try {
-          await this.#db.send(
-            new UpdateCommand({
-              TableName: this.#table,
-              Key: messageKey(String(item.id)),
-              UpdateExpression: "SET erased_at = :at, updated_at = :at REMOVE content, sealed",
-              ConditionExpression: "attribute_exists(pk) AND tenant = :tenant AND attribute_not_exists(erased_at)",
-              ExpressionAttributeValues: { ":at": at, ":tenant": request.tenant },
-            }),
-          );
-          erased += 1;
-        } catch (error) {
-          if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        }
-      }
+      const entries = (page.Items ?? []).map((item) => ({ id: String(item.id), sk: String(item.sk) }));
+      for (const entry of entries) await this.#scrub(entry.id, request, at);
+      await this.#batchWrite(entries.map(({ sk }) => ({ DeleteRequest: { Key: { pk, sk } } })));
+      erased += entries.length;
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+    return { erased, firstErasedAt: await this.#audit(request, at, erased) };
+  }
+
+  /**
+   * Removes what a message holds of the recipient: all content (it names every recipient), the
+   * metadata, the provider's reply, and the address in `recipients`, by its index, on condition
+   * that it is still there (a concurrent erasure of a co-recipient shifts the list: read again).
+   * A co-recipient's address stays: that recipient was not erased, and its history still lists
+   * the (now erased) message.
+   */
+  async #scrub(id: string, request: EraseRequest, at: string): Promise<void> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { Item } = await this.#db.send(
+        new GetCommand({ TableName: this.#table, Key: messageKey(id), ProjectionExpression: "tenant, recipients", ConsistentRead: true }),
+      );
+      // No record (a create rolled back), or not this tenant's: nothing to scrub, the entry goes.
+      if (!Item || Item.tenant !== request.tenant) return;
+      const index = Array.isArray(Item.recipients) ? (Item.recipients as unknown[]).indexOf(request.recipient) : -1;
+      try {
+        await this.#db.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: messageKey(id),
+            UpdateExpression: `SET erased_at = if_not_exists(erased_at, :at), updated_at = :at REMOVE content, sealed, metadata, provider_reply${
+              index >= 0 ? `, recipients[${index}]` : ""
+            }`,
+            ConditionExpression: `attribute_exists(pk) AND tenant = :tenant${index >= 0 ? ` AND recipients[${index}] = :recipient` : ""}`,
+            ExpressionAttributeValues: { ":at": at, ":tenant": request.tenant, ...(index >= 0 && { ":recipient": request.recipient }) },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    throw new Error("a message kept changing while it was being erased (5 attempts)");
+  }
+
+  /** Writes this erasure's audit entry and returns when the recipient was first erased. */
+  async #audit(request: EraseRequest, at: string, messages: number): Promise<string> {
     await this.#db.send(
       new PutCommand({
         TableName: this.#table,
         Item: {
-          ...auditKey(request.tenant, at, randomUUID()),
+          ...auditKey(request.tenant, request.recipientHmac, at, randomUUID()),
           action: "erase_recipient",
           principal: request.principal,
-          recipient_sha256: recipientHash(request.recipient),
-          messages: erased,
+          recipient_hmac: request.recipientHmac,
+          messages,
           at,
         },
       }),
     );
-    return erased;
+    const { Items } = await this.#db.send(
+      new QueryCommand({
+        TableName: this.#table,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": auditPartition(request.tenant, request.recipientHmac) },
+        ProjectionExpression: "#at",
+        ExpressionAttributeNames: { "#at": "at" },
+        ConsistentRead: true,
+        Limit: 1,
+      }),
+    );
+    return typeof Items?.[0]?.at === "string" ? Items[0].at : at;
   }
-}
-
-export function recipientHash(recipient: string): string {
-  return createHash("sha256").update(recipient, "utf8").digest("hex");
 }
 
 function toRecord(item: Record<string, unknown>): MessageRecord {

@@ -1,2 +1,2 @@
-export { DynamoMessageStore, recipientHash } from "./dynamo-message-store";
+export { DynamoMessageStore } from "./dynamo-message-store";
 export { DynamoRateLimiter } from "./dynamo-rate-limiter";

@@ -8,6 +8,7 @@ export {
   transitionEvent,
   type ClaimResult,
   type EraseRequest,
+  type ErasureResult,
   type ListByRecipientQuery,
   type MessagePageResult,
   type MessageStore,

@@ -5,6 +5,7 @@ import {
   historySortKey,
   type ClaimResult,
   type EraseRequest,
+  type ErasureResult,
   type ListByRecipientQuery,
   type MessagePageResult,
   type MessageStore,
@@ -15,6 +16,7 @@ import {
 /** In-process MessageStore with the DynamoDB adapter's semantics, for unit tests. */
 export class MemoryMessageStore implements MessageStore {
   readonly records = new Map<string, MessageRecord & { claimExpiresAt?: number }>();
+  /** The erasure audit entries, as the DynamoDB adapter writes them: no address, only its HMAC. */
   readonly audit: (Omit<EraseRequest, "recipient" | "at"> & { at: string; messages: number })[] = [];
 
   async create(record: MessageRecord): Promise<void> {
@@ -83,18 +85,27 @@ export class MemoryMessageStore implements MessageStore {
     return true;
   }
 
-  async eraseRecipient(request: EraseRequest): Promise<number> {
+  async eraseRecipient(request: EraseRequest): Promise<ErasureResult> {
+    const at = request.at.toISOString();
     let erased = 0;
     for (const record of this.records.values()) {
-      if (record.tenant !== request.tenant || !record.recipients.includes(request.recipient) || record.erased_at) continue;
+      if (record.tenant !== request.tenant || !record.recipients.includes(request.recipient)) continue;
       delete record.content;
       delete record.sealed;
-      record.erased_at = request.at.toISOString();
-      record.updated_at = record.erased_at;
+      delete record.metadata;
+      delete record.provider_reply;
+      record.recipients = record.recipients.filter((r) => r !== request.recipient);
+      record.erased_at ??= at;
+      record.updated_at = at;
       erased += 1;
     }
-    this.audit.push({ tenant: request.tenant, principal: request.principal, at: request.at.toISOString(), messages: erased });
-    return erased;
+    const { tenant, recipientHmac, principal } = request;
+    this.audit.push({ tenant, recipientHmac, principal, at, messages: erased });
+    const earliest = this.audit
+      .filter((a) => a.tenant === tenant && a.recipientHmac === recipientHmac)
+      .map((a) => a.at)
+      .sort()[0];
+    return { erased, firstErasedAt: earliest ?? at };
   }
 
   #view(id: string): MessageRecord | undefined {

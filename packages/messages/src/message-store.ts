@@ -53,14 +53,32 @@ export interface MessageStore {
    */
   seal(id: string, sealed: Sealed, at: Date): Promise<boolean>;
   /**
-   * Removes every stored content (plain and sealed) of the tenant's messages to this recipient,
-   * marks them erased, and writes an audit entry naming who erased how many (the recipient only as
-   * a hash). Returns the number of messages erased.
+   * Erases the tenant's messages to this recipient: removes their content (plain and sealed),
+   * metadata and provider reply, takes the address out of `recipients`, marks them erased, then
+   * deletes the recipient's history entries, so nothing left names the address. Writes an audit
+   * entry (who, when, how many) under the recipient's HMAC, never the address. Safe to repeat:
+   * an erasure that stopped half way is finished by the next, which also erases what was sent to
+   * the recipient since.
    */
-  eraseRecipient(request: EraseRequest): Promise<number>;
+  eraseRecipient(request: EraseRequest): Promise<ErasureResult>;
 }
 
-export type EraseRequest = { tenant: string; recipient: string; principal: string; at: Date };
+export type EraseRequest = {
+  tenant: string;
+  /** Canonical recipient (lower-case address or E.164 number). */
+  recipient: string;
+  /** The recipient's keyed digest (HMAC-SHA-256, hex): the only trace of it the audit keeps. */
+  recipientHmac: string;
+  principal: string;
+  at: Date;
+};
+
+export type ErasureResult = {
+  /** The recipient's messages erased by this request (0 when an earlier one left nothing). */
+  erased: number;
+  /** When this recipient of this tenant was first erased (this request's time if it is the first). */
+  firstErasedAt: string;
+};
 
 /** The history event a transition appends. */
 export function transitionEvent(change: Transition): StatusEvent {

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { MessageRecord } from "@herald/contracts";
 import { aMessageRecord } from "@herald/testing";
@@ -14,6 +14,9 @@ const at = (seconds: number) => new Date(BASE + seconds * 1000);
 const iso = (seconds: number) => at(seconds).toISOString();
 
 type Scope = { tenant: string; recipient: string };
+
+/** What the ingest service hands the store for a recipient: its keyed digest (the key is the test's). */
+const hmacOf = (recipient: string) => createHmac("sha256", "behaviour-suite-key-of-32-characters").update(recipient).digest("hex");
 
 function aScope(): Scope {
   return { tenant: `t-${randomUUID()}`, recipient: `${randomUUID()}@example.com` };
@@ -596,34 +599,120 @@ export function describeMessageStore(name: string, makeStore: () => MessageStore
       expect(await store.seal(randomUUID(), sealed, at(1))).toBe(false);
     });
 
-    it("erases the content of every message of the tenant to the recipient, and nothing else", async () => {
+    const erase = (store: MessageStore, scope: Scope, seconds: number, principal = "admin") =>
+      store.eraseRecipient({ ...scope, recipientHmac: hmacOf(scope.recipient), principal, at: at(seconds) });
+
+    it("erases every message of the tenant to the recipient: content, sealed content, metadata and the address", async () => {
       // Prepare
       const store = makeStore();
       const scope = aScope();
-      const plain = aRecordAt(scope, 1);
+      const plain = aRecordAt(scope, 1, { metadata: { order: "A-1001" } });
       const { content: _c, ...secure } = aRecordAt(scope, 2, { store_secure: true });
-      const otherRecipient = aRecordAt({ ...scope, recipient: `${randomUUID()}@example.com` }, 3);
+      const otherRecipient = aRecordAt({ ...scope, recipient: `${randomUUID()}@example.com` }, 3, { metadata: { order: "B-7" } });
       const otherTenant = aRecordAt({ ...scope, tenant: `t-${randomUUID()}` }, 4);
       await createAll(store, [plain, secure, otherRecipient, otherTenant]);
       await store.seal(secure.id, sealed, at(5));
 
       // Act
-      const erased = await store.eraseRecipient({ tenant: scope.tenant, recipient: scope.recipient, principal: "admin", at: at(6) });
-      const again = await store.eraseRecipient({ tenant: scope.tenant, recipient: scope.recipient, principal: "admin", at: at(7) });
+      const erased = await erase(store, scope, 6);
 
       // Assess
-      expect([erased, again]).toEqual([2, 0]);
+      expect(erased).toEqual({ erased: 2, firstErasedAt: iso(6) });
       const [p, s, r, t] = await Promise.all([plain, secure, otherRecipient, otherTenant].map((m) => store.get(m.id)));
-      expect(p?.content).toBeUndefined();
-      expect(p?.erased_at).toBe(iso(6));
-      expect(s?.sealed).toBeUndefined();
-      expect(s?.erased_at).toBe(iso(6));
-      expect(r?.content).toBeDefined();
-      expect(t?.content).toBeDefined();
+      for (const record of [p, s]) {
+        expect(record).toMatchObject({ erased_at: iso(6), updated_at: iso(6), recipients: [] });
+        expect(record).not.toHaveProperty("content");
+        expect(record).not.toHaveProperty("sealed");
+        expect(record).not.toHaveProperty("metadata");
+        expect(JSON.stringify(record)).not.toContain(scope.recipient);
+      }
+      expect(r).toEqual(otherRecipient);
+      expect(t).toEqual(otherTenant);
       expect(await store.seal(secure.id, sealed, at(8))).toBe(false);
-      // erased messages stay in the recipient's history
-      const page = await store.listByRecipient({ tenant: scope.tenant, recipient: scope.recipient, limit: 10 });
-      expect(page.items.map((m) => m.id).sort()).toEqual([plain.id, secure.id].sort());
+    });
+
+    it("lists nothing for the erased recipient afterwards", async () => {
+      // Prepare
+      const store = makeStore();
+      const scope = aScope();
+      await createAll(store, [aRecordAt(scope, 1), aRecordAt(scope, 2), aRecordAt(scope, 3)]);
+
+      // Act
+      await erase(store, scope, 6);
+      const page = await store.listByRecipient({ ...scope, limit: 10 });
+
+      // Assess
+      expect(page).toEqual({ items: [], nextCursor: null });
+    });
+
+    it("erases again idempotently: nothing more to erase, and the first erasure's time", async () => {
+      // Prepare
+      const store = makeStore();
+      const scope = aScope();
+      await store.create(aRecordAt(scope, 1));
+      await erase(store, scope, 6);
+
+      // Act
+      const again = await erase(store, scope, 9, "someone-else");
+
+      // Assess
+      expect(again).toEqual({ erased: 0, firstErasedAt: iso(6) });
+    });
+
+    it("erases what was sent to the recipient after an earlier erasure", async () => {
+      // Prepare
+      const store = makeStore();
+      const scope = aScope();
+      await store.create(aRecordAt(scope, 1));
+      await erase(store, scope, 6);
+      const later = aRecordAt(scope, 7);
+      await store.create(later);
+
+      // Act
+      const again = await erase(store, scope, 9);
+
+      // Assess
+      expect(again).toEqual({ erased: 1, firstErasedAt: iso(6) });
+      expect(await store.get(later.id)).toMatchObject({ erased_at: iso(9), recipients: [] });
+      expect((await store.listByRecipient({ ...scope, limit: 10 })).items).toEqual([]);
+    });
+
+    it("keeps a co-recipient's history of an erased message, without the erased address", async () => {
+      // Prepare
+      const store = makeStore();
+      const scope = aScope();
+      const cc = `${randomUUID()}@example.com`;
+      const shared = aRecordAt(scope, 1, { recipients: [scope.recipient, cc] });
+      await store.create(shared);
+
+      // Act
+      const first = await erase(store, scope, 6);
+      const ccPage = await store.listByRecipient({ tenant: scope.tenant, recipient: cc, limit: 10 });
+      const second = await erase(store, { tenant: scope.tenant, recipient: cc }, 8);
+
+      // Assess
+      expect(first.erased).toBe(1);
+      expect(ccPage.items.map((r) => r.id)).toEqual([shared.id]);
+      expect(ccPage.items[0]).toMatchObject({ erased_at: iso(6), recipients: [cc] });
+      expect(ccPage.items[0]).not.toHaveProperty("content");
+      expect(second).toEqual({ erased: 1, firstErasedAt: iso(8) });
+      expect(await store.get(shared.id)).toMatchObject({ erased_at: iso(6), updated_at: iso(8), recipients: [] });
+    });
+
+    it("erases nothing of another tenant's messages to the same recipient", async () => {
+      // Prepare
+      const store = makeStore();
+      const scope = aScope();
+      const theirs = aRecordAt({ ...scope, tenant: `t-${randomUUID()}` }, 1);
+      await store.create(theirs);
+
+      // Act
+      const erased = await erase(store, scope, 6);
+
+      // Assess
+      expect(erased).toEqual({ erased: 0, firstErasedAt: iso(6) });
+      expect(await store.get(theirs.id)).toEqual(theirs);
+      expect((await store.listByRecipient({ tenant: theirs.tenant, recipient: scope.recipient, limit: 10 })).items).toEqual([theirs]);
     });
   });
 }

@@ -8,7 +8,9 @@
  *   MSG#<id>                       MSG                   a message record
  *   RCPT#<tenant>#<recipient>      <created_at>#<id>     a recipient's history entry (the field
  *                                                        report's msg_id + timestamp, per tenant)
- *   AUDIT#<tenant>                 <at>#<uuid>           an erasure: who, when, how many (no address)
+ *   AUDIT#<tenant>#<hmac>          <at>#<uuid>           an erasure of one recipient: who, when, how many;
+ *                                                        the recipient only as its keyed HMAC, so a repeated
+ *                                                        erasure finds the first one without the address
  *   IDEM#<tenant>#<sha256>         IDEM                  an Idempotency-Key's claim and response
  *   APIKEY                         <sha256 of the key>   an API key's hash, principal, tenant, roles
  *   RATE#<name>                    <window>              a send-rate window's counter
@@ -37,7 +39,12 @@ export type TableKey = { pk: string; sk: string };
 
 export const messageKey = (id: string): TableKey => ({ pk: `${PARTITIONS.message}${id}`, sk: "MSG" });
 export const recipientPartition = (tenant: string, recipient: string) => `${PARTITIONS.recipient}${tenant}#${recipient}`;
-export const auditKey = (tenant: string, at: string, unique: string): TableKey => ({ pk: `${PARTITIONS.audit}${tenant}`, sk: `${at}#${unique}` });
+/** One recipient's erasures in one tenant, by the recipient's HMAC (never the address). */
+export const auditPartition = (tenant: string, recipientHmac: string) => `${PARTITIONS.audit}${tenant}#${recipientHmac}`;
+export const auditKey = (tenant: string, recipientHmac: string, at: string, unique: string): TableKey => ({
+  pk: auditPartition(tenant, recipientHmac),
+  sk: `${at}#${unique}`,
+});
 export const idempotencyKey = (tenant: string, digest: string): TableKey => ({ pk: `${PARTITIONS.idempotency}${tenant}#${digest}`, sk: "IDEM" });
 export const apiKeyKey = (keyHash: string): TableKey => ({ pk: PARTITIONS.apiKey, sk: keyHash });
 export const rateKey = (name: string, window: number): TableKey => ({ pk: `${PARTITIONS.rate}${name}`, sk: String(window) });

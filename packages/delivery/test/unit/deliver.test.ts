@@ -135,7 +135,7 @@ describe("deliver", () => {
   it("fails with message.erased, without sending, when the recipient was erased before sending", async () => {
     const { store, deps, send, sent } = aHarness();
     const { record, envelope } = await aQueued(store);
-    await store.eraseRecipient({ tenant: record.tenant, recipient: "alice@example.com", principal: "dpo", at: NOW });
+    await store.eraseRecipient({ tenant: record.tenant, recipient: "alice@example.com", recipientHmac: "ab12", principal: "dpo", at: NOW });
     await deliver(envelope, { receiveCount: 1 }, deps, send);
     expect(sent).toHaveLength(0);
     expect(await store.get(record.id)).toMatchObject({ status: "failed", failure: { code: "message.erased" } });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apiKeyKey, idempotencyKey, leadingKeys, messageKey, PARTITIONS, rateKey, recipientPartition } from "../../src/index";
+import { apiKeyKey, auditKey, idempotencyKey, leadingKeys, messageKey, PARTITIONS, rateKey, recipientPartition } from "../../src/index";
 
 describe("the table layout", () => {
   it("builds every key under its own partition prefix", () => {
@@ -8,6 +8,7 @@ describe("the table layout", () => {
       messageKey("m-1"),
       { pk: recipientPartition("acme", "alice@example.com"), sk: "" },
       idempotencyKey("acme", "ab12"),
+      auditKey("acme", "c0ffee", "2030-01-01T00:00:00.000Z", "u-1"),
       apiKeyKey("f00d"),
       rateKey("email", 17),
     ];
@@ -17,6 +18,7 @@ describe("the table layout", () => {
       { pk: "MSG#m-1", sk: "MSG" },
       { pk: "RCPT#acme#alice@example.com", sk: "" },
       { pk: "IDEM#acme#ab12", sk: "IDEM" },
+      { pk: "AUDIT#acme#c0ffee", sk: "2030-01-01T00:00:00.000Z#u-1" },
       { pk: "APIKEY", sk: "f00d" },
       { pk: "RATE#email", sk: "17" },
     ]);
