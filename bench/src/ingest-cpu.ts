@@ -11,6 +11,7 @@ import { MemoryDataKeyProvider } from "@herald/crypto/memory";
 import { MemoryMessageStore } from "@herald/messages/memory";
 import { createLogger, systemClock } from "@herald/platform";
 import { randomUUID } from "node:crypto";
+import { hmacRecipient } from "../../services/ingest/src/adapters/hmac-recipient";
 import { MemoryIdempotencyStore } from "../../services/ingest/src/adapters/memory-idempotency-store";
 import { createApp } from "../../services/ingest/src/app";
 import { fromCredentials } from "../../services/ingest/src/http/identity";
@@ -25,6 +26,8 @@ const app = createApp({
   identify: fromCredentials(createAuthenticator({ apiKeys })),
   cipher: new EnvelopeCipher(new MemoryDataKeyProvider()),
   idempotency: new MemoryIdempotencyStore(),
+  // the bench erases nothing; the audit key is only there because the app needs one
+  recipientHmac: hmacRecipient({ source: "environment", value: async () => "bench-audit-key-".repeat(2), refresh: async () => "bench-audit-key-".repeat(2) }),
   clock: systemClock,
   newId: randomUUID,
   logger: createLogger("bench", "SILENT"),

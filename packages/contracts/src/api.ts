@@ -97,6 +97,29 @@ export const ListMessagesQuery = z.strictObject({
 });
 export type ListMessagesQuery = z.infer<typeof ListMessagesQuery>;
 
+/** POST /v1/recipients/erase: the recipient travels in the body, never in a URL that gets logged. */
+export const EraseRecipientRequest = z
+  .strictObject({
+    recipient: z
+      .string({ error: "is required" })
+      .min(1, { error: "is required" })
+      .max(254, { error: "must be at most 254 characters" })
+      .meta({ description: "An email address or a phone number with its country code, as messages were sent to it", example: "alice@example.com" }),
+  })
+  .meta({ id: "EraseRecipientRequest" });
+export type EraseRecipientRequest = z.infer<typeof EraseRecipientRequest>;
+
+export const Erasure = z
+  .strictObject({
+    erased: z.number().int().meta({ description: "The recipient's messages erased by this request (0 when an earlier one left nothing)" }),
+    at: z.iso.datetime(),
+    first_erased_at: z.iso.datetime().meta({
+      description: "When this recipient was first erased in the tenant (this request's `at` unless an earlier one did): from the audit, which holds the recipient only as an HMAC",
+    }),
+  })
+  .meta({ id: "Erasure" });
+export type Erasure = z.infer<typeof Erasure>;
+
 /** RFC 9457 problem details, with `errors` naming each bad field. */
 export const Problem = z
   .object({

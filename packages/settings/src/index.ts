@@ -1,3 +1,4 @@
+export * from "./audit";
 export * from "./cors";
 export * from "./email";
 export * from "./env";

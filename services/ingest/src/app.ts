@@ -6,6 +6,7 @@ import type { MessageQueue } from "@herald/queue";
 import type { Clock, Logger } from "@herald/platform";
 import type { AppEnv } from "./http/env";
 import type { IdempotencyStore } from "./ports/idempotency-store";
+import type { RecipientHmac } from "./ports/recipient-hmac";
 import type { IdentitySource } from "./http/identity";
 import { corsFor, identify, jsonBody, throttle } from "./http/middleware";
 import { createErrorHandler, fieldErrors, problemResponse } from "./http/problem";
@@ -25,6 +26,8 @@ export type AppDeps = {
   corsOrigins?: readonly string[];
   cipher: EnvelopeCipher;
   idempotency: IdempotencyStore;
+  /** The erasure audit's keyed digest of a recipient (HERALD_AUDIT_HMAC_KEY). */
+  recipientHmac: RecipientHmac;
   clock: Clock;
   newId: () => string;
   logger: Logger;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { QueueUrlsEnv, queueUrlsFrom, type QueueName } from "@herald/contracts";
 import { loadOAuthSettings, loadRateLimit, type OAuthSettings, type RateLimitSettings } from "@herald/auth";
-import { CorsEnv, env, parseEnv, SecretsEnv, SendersEnv } from "@herald/settings";
+import { AuditEnv, CorsEnv, env, parseEnv, SecretsEnv, SendersEnv, type SecretSetting } from "@herald/settings";
 
 const IngestEnv = z.object({
   HERALD_TABLE_NAME: env.required(),
@@ -19,7 +19,9 @@ const IngestEnv = z.object({
   .extend(SendersEnv.shape)
   .extend(CorsEnv.shape)
   .extend(QueueUrlsEnv.shape)
-  .extend(SecretsEnv.shape);
+  .extend(SecretsEnv.shape)
+  // HERALD_AUDIT_HMAC_KEY, the erasure audit's HMAC key: required, the value or secretsmanager:<id>
+  .extend(AuditEnv.shape);
 
 export type IngestConfig = {
   tableName: string;
@@ -33,6 +35,8 @@ export type IngestConfig = {
   oauth: OAuthSettings | undefined;
   /** How long the OAuth client secret, read from Secrets Manager, is reused before it is read again. */
   secretsMaxAgeSeconds: number;
+  /** The key erased recipients are recorded by (HMAC-SHA-256), never in clear. */
+  auditHmacKey: SecretSetting;
   rateLimit: RateLimitSettings | undefined;
   corsOrigins: string[];
 };
@@ -49,6 +53,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     identitySource: e.HERALD_IDENTITY_SOURCE,
     oauth: loadOAuthSettings(source),
     secretsMaxAgeSeconds: e.HERALD_SECRETS_MAX_AGE,
+    auditHmacKey: e.HERALD_AUDIT_HMAC_KEY,
     rateLimit: loadRateLimit(source),
     corsOrigins: e.HERALD_CORS_ORIGINS,
   };

@@ -10,7 +10,9 @@ import { KmsDataKeyProvider } from "@herald/crypto/kms";
 import { DynamoMessageStore } from "@herald/messages/dynamo";
 import { SqsMessageQueue } from "@herald/queue/sqs";
 import { createLogger, systemClock, type Logger } from "@herald/platform";
+import { createSecrets } from "@herald/platform/secrets";
 import { DynamoIdempotencyStore } from "./adapters/dynamo-idempotency-store";
+import { hmacRecipient } from "./adapters/hmac-recipient";
 import type { AppDeps } from "./app";
 import type { IngestConfig } from "./config";
 import { fromAuthorizer, fromCredentials, type IdentitySource } from "./http/identity";
@@ -30,6 +32,8 @@ export function buildDeps(config: IngestConfig): AppDeps {
     ...(config.rateLimit && { throttle: new TokenBucketLimiter(config.rateLimit) }),
     corsOrigins: config.corsOrigins,
     idempotency: new DynamoIdempotencyStore(dynamo, config.tableName),
+    // read on the first erasure, not at start-up: only the erase route needs it
+    recipientHmac: hmacRecipient(createSecrets({ maxAgeSeconds: config.secretsMaxAgeSeconds })(config.auditHmacKey, "HERALD_AUDIT_HMAC_KEY")),
     clock: systemClock,
     newId: randomUUID,
     logger,

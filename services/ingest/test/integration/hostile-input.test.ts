@@ -125,6 +125,7 @@ beforeAll(async () => {
         HERALD_SECURE_QUEUE_URL: resources.secureQueueUrl,
         HERALD_EMAIL_FROM: "noreply@herald.test",
         HERALD_LOG_LEVEL: "SILENT",
+        HERALD_AUDIT_HMAC_KEY: "integration-test-audit-key-of-32-chars",
       }),
     ),
   );

@@ -26,6 +26,7 @@ function appWith(queueUrl: string) {
     HERALD_SECURE_QUEUE_URL: resources.secureQueueUrl,
     HERALD_EMAIL_FROM: "noreply@herald.test",
     HERALD_LOG_LEVEL: "SILENT",
+    HERALD_AUDIT_HMAC_KEY: "integration-test-audit-key-of-32-chars",
   });
   return createApp(buildDeps(config));
 }

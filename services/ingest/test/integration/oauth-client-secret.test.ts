@@ -36,6 +36,7 @@ function appWith(clientSecret: string) {
     HERALD_SECURE_QUEUE_URL: resources.secureQueueUrl,
     HERALD_EMAIL_FROM: "noreply@herald.test",
     HERALD_LOG_LEVEL: "SILENT",
+    HERALD_AUDIT_HMAC_KEY: "integration-test-audit-key-of-32-chars",
     HERALD_OAUTH_INTROSPECTION_URL: idp.introspectionUrl,
     HERALD_OAUTH_CLIENT_ID: idp.clientId,
     HERALD_OAUTH_CLIENT_SECRET: clientSecret,

@@ -50,13 +50,13 @@ const TARGET_NAMES: Record<Target, string> = {
 };
 const idOf = (target: Target) => (target === "missing" ? MISSING_ID : SEEDED[target].id);
 
-type RouteName = "send" | "batch" | "get" | "list" | "decrypt" | "erase" | "legacy-post" | "legacy-get";
+type RouteName = "send" | "batch" | "get" | "list" | "decrypt" | "erase" | "erase-deprecated" | "legacy-post" | "legacy-get";
 type Effect = "listed" | "not listed" | "erased" | "kept";
 type Expectation = { status: number; effect?: Effect };
 
 /** The rules of "Identity and data security", for a caller of tenant acme, principal alice. */
 function expected(route: RouteName, caller: Caller, target?: Target): Expectation {
-  const kept = route === "erase" ? ({ effect: "kept" } as const) : {};
+  const kept = route === "erase" || route === "erase-deprecated" ? ({ effect: "kept" } as const) : {};
   if (caller.credential === "none" || caller.credential === "invalid") return { status: 401, ...kept };
   const roles = caller.credential;
   const has = (role: Role) => roles.includes(role);
@@ -82,6 +82,7 @@ function expected(route: RouteName, caller: Caller, target?: Target): Expectatio
       if (!has(Roles.decrypt)) return { status: 403 };
       return { status: visible ? 200 : 404 };
     case "erase":
+    case "erase-deprecated":
       // Erasure is per recipient across the caller's tenant, and never reaches another tenant.
       if (!has(Roles.erase)) return { status: 403, ...kept };
       return { status: 200, effect: sameTenant ? "erased" : "kept" };
@@ -176,7 +177,14 @@ const ROUTES: readonly Route[] = [
   },
   {
     name: "erase",
-    title: "DELETE /v1/recipients/{recipient}",
+    title: "POST /v1/recipients/erase",
+    targets: SEEDED_TARGETS,
+    call: async ({ app }, headers) =>
+      app.request("/v1/recipients/erase", { method: "POST", headers: json(headers), body: JSON.stringify({ recipient: RECIPIENT }) }),
+  },
+  {
+    name: "erase-deprecated",
+    title: "DELETE /v1/recipients/{recipient} (deprecated)",
     targets: SEEDED_TARGETS,
     call: async ({ app }, headers) => app.request(`/v1/recipients/${RECIPIENT}`, { method: "DELETE", headers }),
   },
@@ -238,11 +246,12 @@ async function assess(
       expect(items.every((i) => i.tenant === "acme")).toBe(true);
       return;
     }
-    case "erase": {
+    case "erase":
+    case "erase-deprecated": {
       if (!seededTarget) return;
       if (expectation.status === 200) {
         const acmeMessages = SEEDED_TARGETS.filter((t) => SEEDED[t].tenant === "acme").length;
-        expect(body).toEqual({ erased: acmeMessages, at: NOW.toISOString() });
+        expect(body).toEqual({ erased: acmeMessages, at: NOW.toISOString(), first_erased_at: NOW.toISOString() });
       } else {
         expect(harness.store.audit).toEqual([]);
       }
@@ -250,6 +259,7 @@ async function assess(
       if (expectation.effect === "erased") {
         expect(record?.erased_at).toBe(NOW.toISOString());
         expect(record?.sealed).toBeUndefined();
+        expect(record?.recipients).toEqual([]);
         return;
       }
       expect(record?.erased_at).toBeUndefined();

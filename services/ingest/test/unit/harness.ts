@@ -6,6 +6,7 @@ import { createLogger } from "@herald/platform";
 import { EnvelopeCipher } from "@herald/crypto";
 import { MemoryDataKeyProvider } from "@herald/crypto/memory";
 import type { BatchEntry, EnqueueOptions, MessageQueue, QueueName } from "@herald/queue";
+import { hmacRecipient } from "../../src/adapters/hmac-recipient";
 import { MemoryIdempotencyStore } from "../../src/adapters/memory-idempotency-store";
 import { createApp, type AppDeps } from "../../src/app";
 import { fromCredentials } from "../../src/http/identity";
@@ -41,7 +42,10 @@ export class RecordingQueue implements MessageQueue {
 
 export const NOW = new Date("2026-11-23T10:00:00.000Z");
 
-export type IngestAppOptions = { now?: Date } & Partial<Pick<AppDeps, "identify" | "throttle" | "corsOrigins">>;
+/** The unit tests' HERALD_AUDIT_HMAC_KEY. */
+export const AUDIT_KEY = "unit-test-audit-key-of-32-characters";
+
+export type IngestAppOptions = { now?: Date } & Partial<Pick<AppDeps, "identify" | "throttle" | "corsOrigins" | "recipientHmac">>;
 
 export async function anIngestApp(options: IngestAppOptions = {}) {
   const store = new MemoryMessageStore();
@@ -58,6 +62,7 @@ export async function anIngestApp(options: IngestAppOptions = {}) {
     ...(options.corsOrigins && { corsOrigins: options.corsOrigins }),
     cipher,
     idempotency: new MemoryIdempotencyStore(),
+    recipientHmac: options.recipientHmac ?? hmacRecipient({ source: "environment", value: async () => AUDIT_KEY, refresh: async () => AUDIT_KEY }),
     clock: { now: () => options.now ?? NOW },
     newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`,
     logger: createLogger("ingest-test", "SILENT"),

@@ -115,6 +115,7 @@ describe("GET /openapi.json and /health", () => {
       "/v1/messages/batch",
       "/v1/messages/{id}",
       "/v1/messages/{id}/decrypt",
+      "/v1/recipients/erase",
       "/v1/recipients/{recipient}",
     ]);
     expect(doc.components.schemas).toHaveProperty("SendEmail");

@@ -111,48 +111,6 @@ describe("store_secure", () => {
   });
 });
 
-describe("DELETE /v1/recipients/{recipient}", () => {
-  it("erases plain and sealed content of the recipient's messages and GET then shows them erased", async () => {
-    // Prepare
-    const harness = await anIngestApp();
-    const plain = await sendSecure(harness, { ...secureEmail, store_secure: false });
-    const secure = await sendSecure(harness);
-    await sealAsConsumer(harness, secure);
-    const other = await sendSecure(harness, { ...secureEmail, to: "bob@example.com", store_secure: false });
-
-    // Act
-    const response = await harness.app.request("/v1/recipients/Alice@Example.com", { method: "DELETE", headers: { "x-api-key": harness.key } });
-
-    // Assess
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ erased: 2, at: NOW.toISOString() });
-    const plainView = (await (await harness.get(`/v1/messages/${plain}`)).json()) as Json;
-    expect(plainView).toMatchObject({ erased: true, erased_at: NOW.toISOString() });
-    expect(plainView).not.toHaveProperty("text");
-    expect(harness.store.records.get(secure)?.sealed).toBeUndefined();
-    expect((await decrypt(harness, secure)).status).toBe(410);
-    expect((await (await harness.get(`/v1/messages/${other}`)).json()) as Json).toMatchObject({ erased: false, text: "The code is 123456" });
-    expect(harness.store.audit).toEqual([{ tenant: "acme", principal: expect.stringMatching(/^key:/), at: NOW.toISOString(), messages: 2 }]);
-  });
-
-  it("answers 403 without messages:erase and 400 for something that is not a recipient", async () => {
-    const harness = await anIngestApp();
-    const noErase = await harness.keyFor([Roles.send, Roles.readAll]);
-    const del = (path: string, key = harness.key) => harness.app.request(path, { method: "DELETE", headers: { "x-api-key": key } });
-    expect((await del("/v1/recipients/alice@example.com", noErase)).status).toBe(403);
-    expect((await del("/v1/recipients/not-a-recipient")).status).toBe(400);
-    expect(harness.store.audit).toHaveLength(0);
-  });
-
-  it("does not touch another tenant's messages to the same recipient", async () => {
-    const harness = await anIngestApp();
-    const theirs = await harness.keyFor([Roles.send, Roles.read, Roles.erase], "globex", "g");
-    const id = ((await (await harness.post({ ...secureEmail, store_secure: false }, {}, theirs)).json()) as { id: string }).id;
-    await harness.app.request("/v1/recipients/alice@example.com", { method: "DELETE", headers: { "x-api-key": harness.key } });
-    expect((await harness.store.get(id))?.content).toBeDefined();
-  });
-});
-
 describe("SMS", () => {
   it("normalises the number to E.164, counts segments and queues it on the sms queue", async () => {
     // Prepare
