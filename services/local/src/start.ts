@@ -9,6 +9,7 @@ import { pickQueueUrlFields, QUEUE_NAMES, QUEUES, queueUrlField, queueUrlSetting
 import { ConfigError, loadConfigOrExit } from "@herald/platform";
 import { EmulatorMissingError, emulatorClientConfig, emulatorEnv, freePort, provision, startMoto, type Emulator } from "@herald/testing";
 import { ensureLocalApiKey } from "./api-key";
+import { localAuditKey } from "./audit-key";
 import { loadLocalConfig, quietSdkNodeWarning } from "./config";
 
 quietSdkNodeWarning();
@@ -103,6 +104,8 @@ async function main(): Promise<void> {
   const apiKey = await ensureLocalApiKey(resources.tableName, previous?.apiKey, client);
   const keyId = /^hk_([0-9a-f]+)_/.exec(apiKey)?.[1] ?? "?";
   progress("API key", `key id ${keyId}, ${apiKey === previous?.apiKey ? "reused" : "created"}`, performance.now() - clock);
+  const auditKey = localAuditKey(config.passthrough.HERALD_AUDIT_HMAC_KEY, previous?.auditHmacKey);
+  progress("audit key", auditKey.from === "HERALD_AUDIT_HMAC_KEY" ? "from HERALD_AUDIT_HMAC_KEY" : `erasure HMAC key, ${auditKey.from}`, 0);
   clock = performance.now();
   const port = config.port || (await freePort());
   const url = `http://${config.host}:${port}`;
@@ -119,6 +122,7 @@ async function main(): Promise<void> {
     HERALD_PORT: String(port),
     HERALD_MAX_RECEIVES: String(config.maxReceives),
     HERALD_LOG_LEVEL: config.logLevel,
+    HERALD_AUDIT_HMAC_KEY: auditKey.setting,
   };
   // A stop that came while provisioning has already stopped what ran; start nothing more.
   if (stopping) return;
@@ -153,6 +157,7 @@ async function main(): Promise<void> {
     tableName: resources.tableName,
     ...pickQueueUrlFields(resources),
     kmsKeyId: resources.kmsKeyId,
+    ...(auditKey.stored !== undefined && { auditHmacKey: auditKey.stored }),
     pid: process.pid,
   });
 

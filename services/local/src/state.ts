@@ -19,6 +19,8 @@ export const LocalState = z
     awsEndpoint: z.string(),
     tableName: z.string(),
     kmsKeyId: z.string().optional(),
+    /** The erasure audit's HMAC key npm start generated (not one HERALD_AUDIT_HMAC_KEY gave). */
+    auditHmacKey: z.string().optional(),
     pid: z.number().int().optional(),
   })
   .extend(QueueUrlState.shape);
@@ -37,7 +39,7 @@ export async function readState(stateDir: string): Promise<LocalState | undefine
 export async function writeState(stateDir: string, state: LocalState): Promise<void> {
   await mkdir(stateDir, { recursive: true });
   const tmp = `${stateFile(stateDir)}.tmp`;
-  // The file holds a key: owner-only, and written whole (rename) so a reader never sees half.
+  // The file holds keys: owner-only, and written whole (rename) so a reader never sees half.
   await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   await rename(tmp, stateFile(stateDir));
 }

@@ -20,7 +20,7 @@ function withToken(local: Local, token: string) {
     get: (id: string) => fetch(`${local.url}/v1/messages/${id}`, { headers }),
     list: (recipient: string) => fetch(`${local.url}/v1/messages?recipient=${encodeURIComponent(recipient)}`, { headers }),
     decrypt: (id: string) => fetch(`${local.url}/v1/messages/${id}/decrypt`, { method: "POST", headers }),
-    erase: (recipient: string) => fetch(`${local.url}/v1/recipients/${encodeURIComponent(recipient)}`, { method: "DELETE", headers }),
+    erase: (recipient: string) => fetch(`${local.url}/v1/recipients/erase`, { method: "POST", headers, body: JSON.stringify({ recipient }) }),
   };
 }
 

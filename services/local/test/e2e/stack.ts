@@ -56,6 +56,7 @@ export async function untilRunning(stack: Stack) {
     apiKey: string;
     awsEndpoint: string;
     tableName: string;
+    auditHmacKey?: string;
   };
 }
 
@@ -78,7 +79,7 @@ export function api(local: Local, key = local.apiKey) {
     },
     get: async (id: string) => (await (await fetch(`${local.url}/v1/messages/${id}`, { headers })).json()) as Record<string, unknown>,
     decrypt: (id: string) => fetch(`${local.url}/v1/messages/${id}/decrypt`, { method: "POST", headers }),
-    erase: (recipient: string) => fetch(`${local.url}/v1/recipients/${encodeURIComponent(recipient)}`, { method: "DELETE", headers }),
+    erase: (recipient: string) => fetch(`${local.url}/v1/recipients/erase`, { method: "POST", headers, body: JSON.stringify({ recipient }) }),
   };
 }
 
