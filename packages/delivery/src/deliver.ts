@@ -130,7 +130,10 @@ export async function deliver(envelope: QueueEnvelope, delivery: Delivery, deps:
       receiveCount: delivery.receiveCount,
       ms: Math.round(performance.now() - started),
     });
-    if (appError.retryable) throw appError;
+    // A store_secure envelope carries the plaintext (its record holds only the sealed copy), which
+    // a dead-letter queue would keep for 14 days: on its last receive it is recorded dead_lettered
+    // and acknowledged instead. Nothing is left to redrive; the caller sends it again.
+    if (appError.retryable && !(last && envelope.content !== undefined)) throw appError;
     return;
   }
 

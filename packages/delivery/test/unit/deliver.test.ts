@@ -88,6 +88,24 @@ describe("deliver", () => {
     expect(await store.get(record.id)).toMatchObject({ status: "dead_lettered", failure: { code: "email.provider_unavailable" } });
   });
 
+  it("keeps a store_secure envelope's plaintext out of the DLQ: on the last receive it is marked dead_lettered and acknowledged", async () => {
+    // Prepare: store_secure, so the content travels in the envelope and the record holds none
+    const { store, deps, send, failWith } = aHarness();
+    const { content, ...fields } = aMessageRecord({ store_secure: true });
+    await store.create(fields);
+    const envelope: QueueEnvelope = { ...anEnvelope(fields), content };
+    failWith(new TransientError("email.provider_unavailable", "5xx"));
+
+    // Act
+    const before = await deliver(envelope, { receiveCount: 2 }, deps, send).catch((error: unknown) => error);
+    const last = await deliver(envelope, { receiveCount: 3 }, deps, send).catch((error: unknown) => error);
+
+    // Assess: retried while receives are left; on the last one no throw, so the queue deletes it
+    expect(before).toMatchObject({ code: "email.provider_unavailable" });
+    expect(last).toBeUndefined();
+    expect(await store.get(fields.id)).toMatchObject({ status: "dead_lettered", failure: { code: "email.provider_unavailable" } });
+  });
+
   it("treats an unknown error from the provider as transient", async () => {
     const { store, deps, send, failWith } = aHarness();
     const { record, envelope } = await aQueued(store);
