@@ -43,6 +43,7 @@ export default $config({
       ...(secrets.smtpOAuthClientSecret && { secretSmtpOAuthClientSecret: secrets.smtpOAuthClientSecret.name }),
       ...(secrets.twilioAuthToken && { secretTwilioAuthToken: secrets.twilioAuthToken.name }),
       ...(secrets.oauthClientSecret && { secretOAuthClientSecret: secrets.oauthClientSecret.name }),
+      secretAuditHmacKey: secrets.auditHmacKey.name,
     };
   },
 });

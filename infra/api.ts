@@ -1,8 +1,10 @@
+import { ACCESS_LOG_FORMAT } from "./access-log";
 import { authorizer } from "./authorizer";
 import { config } from "./config";
 import { appKey, dataKey } from "./keys";
 import { QUEUE_NAMES, queueUrlSetting } from "@herald/contracts";
 import { queues } from "./queues";
+import { auditHmacKey, readSecrets, secretReference } from "./secrets";
 import { table, tableAccess } from "./storage";
 
 /*
@@ -26,6 +28,9 @@ const environment = {
   HERALD_EMAIL_SENDERS: config.emailSenders.join(","),
   HERALD_LOG_LEVEL: config.logLevel,
   HERALD_IDENTITY_SOURCE: "authorizer",
+  // a reference both functions' config requires; only Ingest, which erases, may read the secret
+  HERALD_AUDIT_HMAC_KEY: secretReference(auditHmacKey),
+  HERALD_SECRETS_MAX_AGE: String(config.secretsMaxAge),
   NODE_OPTIONS: "--enable-source-maps",
 };
 
@@ -42,10 +47,12 @@ export const ingest = new sst.aws.Function("Ingest", {
   ...common,
   permissions: [
     // create (Put + BatchWrite, rolled back by BatchWrite deletes), get (Get), list (Query +
-    // BatchGet), mark failed when enqueueing fails and erase (Update), the erase audit item
-    // (Put), Idempotency-Key claim/replay/complete (Put, Get, Update) and its release when
-    // nothing was accepted (Delete): messages, recipients' history, audit entries and idempotency
-    // keys only. No API key item, read or written: that is the authorizer's and the keys tool's.
+    // BatchGet), mark failed when enqueueing fails (Update), erase (Query the history, Get and
+    // Update each record, BatchWrite deletes of the history entries, Put the audit item, Query
+    // the recipient's audit partition), Idempotency-Key claim/replay/complete (Put, Get, Update)
+    // and its release when nothing was accepted (Delete): messages, recipients' history, audit
+    // entries and idempotency keys only. No API key item, read or written: that is the
+    // authorizer's and the keys tool's.
     tableAccess(
       [
         "dynamodb:PutItem",
@@ -62,6 +69,8 @@ export const ingest = new sst.aws.Function("Ingest", {
     // the app key, only through SQS (sending to an encrypted queue needs GenerateDataKey +
     // Decrypt) and DynamoDB (the table key); nothing at all on the data key
     appKey(["kms:GenerateDataKey", "kms:Decrypt"], ["sqs", "dynamodb"]),
+    // the erasure audit's HMAC key, and no other secret
+    ...readSecrets([auditHmacKey]),
   ],
 });
 
@@ -86,6 +95,8 @@ const INGEST_ROUTES = [
   "POST /v1/messages/batch",
   "GET /v1/messages",
   "GET /v1/messages/{id}",
+  "POST /v1/recipients/erase",
+  // deprecated (the address in the path): kept for DESIGN.md's callers
   "DELETE /v1/recipients/{recipient}",
 ] as const;
 const DECRYPT_ROUTE = "POST /v1/messages/{id}/decrypt";
@@ -108,6 +119,7 @@ type Route =
 const EXPENSIVE: Partial<Record<Route, number>> = {
   "POST /v1/messages/batch": 10,
   [DECRYPT_ROUTE]: 10,
+  "POST /v1/recipients/erase": 50,
   "DELETE /v1/recipients/{recipient}": 50,
   // up to 1,000 messages read in one call (ten Query and BatchGet pages)
   "GET /msg": 10,
@@ -151,6 +163,12 @@ export const api = new sst.aws.ApiGatewayV2("Api", {
         throttlingBurstLimit: config.apiThrottleBurst,
       };
       args.routeSettings = routeSettings;
+      // the route key, status and request id only: SST's default format logs the path as sent
+      // (an address, in the deprecated erase route), the caller's IP address and user agent
+      args.accessLogSettings = $output(args.accessLogSettings).apply((settings) => {
+        if (!settings) throw new Error("SST created the stage without access log settings");
+        return { destinationArn: settings.destinationArn, format: ACCESS_LOG_FORMAT };
+      });
       opts.dependsOn = declaredRoutes;
     },
   },

@@ -65,6 +65,7 @@ const SECRET_VALUES = {
   HERALD_SMTP_OAUTH_CLIENT_SECRET: "SmtpOAuthClientSecret",
   HERALD_TWILIO_AUTH_TOKEN: "TwilioAuthToken",
   HERALD_OAUTH_CLIENT_SECRET: "OAuthClientSecret",
+  HERALD_AUDIT_HMAC_KEY: "AuditHmacKey",
 } as const;
 
 const EMAIL_FROM_UNSET =

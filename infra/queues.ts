@@ -1,5 +1,6 @@
 import { QUEUE_NAMES, QUEUES, type QueueName } from "@herald/contracts";
 import { key } from "./keys";
+import { queueRetention } from "./queue-retention";
 
 /** Receives before a message goes to its dead-letter queue; each consumer is told the same number. */
 export const MAX_RECEIVES = 5;
@@ -14,29 +15,25 @@ const encrypted = {
   kmsDataKeyReusePeriodSeconds: 300,
 };
 
-/** A consumer's queue and its dead-letter queue. */
-function queueWithDlq(name: string) {
+/** A consumer's queue and its dead-letter queue, kept as long as queue-retention.ts says. */
+function queueWithDlq(queueName: QueueName) {
+  const name = QUEUES[queueName].infra;
+  const retention = queueRetention(queueName);
   const dlq = new sst.aws.Queue(`${name}Dlq`, {
-    transform: {
-      queue: {
-        ...encrypted,
-        // Maximum retention: time to inspect and redrive what failed.
-        messageRetentionSeconds: 14 * 24 * 60 * 60,
-      },
-    },
+    transform: { queue: { ...encrypted, messageRetentionSeconds: retention.dlqSeconds } },
   });
   const queue = new sst.aws.Queue(`${name}Queue`, {
     dlq: { queue: dlq.arn, retry: MAX_RECEIVES },
     // AWS guidance for Lambda consumers: at least six times the function timeout, so a batch that
     // is retried inside the event source mapping does not reappear while still being worked on.
     visibilityTimeout: `${CONSUMER_TIMEOUT_SECONDS * 6} seconds`,
-    transform: { queue: encrypted },
+    transform: { queue: { ...encrypted, messageRetentionSeconds: retention.queueSeconds } },
   });
   return { queue, dlq };
 }
 
 /** Every queue of the registry (packages/contracts, channels.ts), with its dead-letter queue. */
-export const queues = Object.fromEntries(QUEUE_NAMES.map((name) => [name, queueWithDlq(QUEUES[name].infra)])) as Record<
+export const queues = Object.fromEntries(QUEUE_NAMES.map((name) => [name, queueWithDlq(name)])) as Record<
   QueueName,
   ReturnType<typeof queueWithDlq>
 >;

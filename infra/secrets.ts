@@ -10,10 +10,12 @@ import { config } from "./config";
  *   SmtpOAuthClientSecret HERALD_SMTP_OAUTH_TOKEN_URL set             email consumer
  *   TwilioAuthToken       HERALD_SMS_PROVIDER=twilio                  sms consumer
  *   OAuthClientSecret     HERALD_OAUTH_INTROSPECTION_URL set          authorizer
+ *   AuditHmacKey          always (erasure needs it)                   ingest
  * The function's HERALD_* variable holds `secretsmanager:<ARN>` (secretReference); the service
  * reads the secret with GetSecretValue (readSecrets) and reuses it for HERALD_SECRETS_MAX_AGE
  * seconds, so a value put after the deploy, or rotated, is picked up without a redeploy. Until
- * a secret has a value, sends that need it fail transiently and retry (then the DLQ).
+ * a secret has a value, sends that need it fail transiently and retry (then the DLQ); erasure
+ * answers 503 and erases nothing.
  *
  * Encrypted with the AWS managed key aws/secretsmanager: Secrets Manager uses it for any caller
  * its IAM policy lets read the secret, so neither the functions nor the operator need a KMS grant.
@@ -64,6 +66,20 @@ export const twilioAuthToken =
 export const oauthClientSecret = config.oauth
   ? providerSecret("OAuthClientSecret", `the OAuth client secret of client ${config.oauth.clientId} (token introspection)`, "authorizer")
   : undefined;
+
+/*
+ * The erasure audit's HMAC key (HERALD_AUDIT_HMAC_KEY): an erased recipient is recorded only as
+ * HMAC-SHA-256 under it, so the audit confirms an erasure without holding the address, and the
+ * audit cannot be reversed by hashing guessed addresses or numbers. Not generated here (the value
+ * would sit in the Pulumi state): put 32 random bytes once, and never change them, since a new
+ * key no longer matches the earlier audit entries:
+ *   aws secretsmanager put-secret-value --secret-id herald/<stage>/AuditHmacKey --secret-string "$(openssl rand -base64 32)"
+ */
+export const auditHmacKey = providerSecret(
+  "AuditHmacKey",
+  "the erasure audit's HMAC key (32 random bytes, e.g. openssl rand -base64 32; put once, never changed)",
+  "ingest function",
+);
 
 /** What a function's secret-valued HERALD_* variable holds: a reference, never the value. */
 export function secretReference(secret: aws.secretsmanager.Secret): $util.Output<string> {

@@ -185,6 +185,7 @@ describe("loadInfraConfig: the secrets", () => {
     ["HERALD_SMTP_OAUTH_CLIENT_SECRET", "SmtpOAuthClientSecret"],
     ["HERALD_TWILIO_AUTH_TOKEN", "TwilioAuthToken"],
     ["HERALD_OAUTH_CLIENT_SECRET", "OAuthClientSecret"],
+    ["HERALD_AUDIT_HMAC_KEY", "AuditHmacKey"],
   ])("refuses %s as a deploy-time setting, pointing to the %s secret, before any other check", (variable, secret) => {
     // Act
     const message = infraErrorOf({ [variable]: "hunter2-very-secret", HERALD_CORS_ORIGINS: "*" });
