@@ -53,7 +53,7 @@ describe("handleSecureStore", () => {
   it("does not seal content of a recipient erased meanwhile", async () => {
     const { store, deps } = aHarness();
     const { record, envelope } = await aSecureMessage(store);
-    await store.eraseRecipient({ tenant: record.tenant, recipient: "alice@example.com", principal: "admin", at: new Date() });
+    await store.eraseRecipient({ tenant: record.tenant, recipient: "alice@example.com", recipientHmac: "ab12", principal: "admin", at: new Date() });
     await handleSecureStore(envelope, deps);
     expect((await store.get(record.id))?.sealed).toBeUndefined();
   });
