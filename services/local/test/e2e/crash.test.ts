@@ -53,6 +53,7 @@ describe("fault: workers killed while 1,000 messages flow", () => {
       HERALD_CLAIM_LEASE_SECONDS: "10",
       HERALD_EMAIL_MAX_SEND_RATE: "0",
       HERALD_LOG_LEVEL: "ERROR",
+      HERALD_AUDIT_HMAC_KEY: "crash-test-audit-key-of-32-characters",
     };
     spawnService("services/ingest/src/entrypoints/server.ts", env);
     const url = `http://127.0.0.1:${port}`;
