@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { QueueUrlsEnv, queueUrlsFrom, type QueueName } from "@herald/contracts";
 import { loadOAuthSettings, loadRateLimit, type OAuthSettings, type RateLimitSettings } from "@herald/auth";
-import { CorsEnv, env, parseEnv, SecretsEnv, SendersEnv } from "@herald/settings";
+import { CorsEnv, env, parseEnv, SecretsEnv, SendersEnv, SmsPolicyEnv, smsPolicySettings, type SmsPolicySettings } from "@herald/settings";
 
 const IngestEnv = z.object({
   HERALD_TABLE_NAME: env.required(),
@@ -19,7 +19,9 @@ const IngestEnv = z.object({
   .extend(SendersEnv.shape)
   .extend(CorsEnv.shape)
   .extend(QueueUrlsEnv.shape)
-  .extend(SecretsEnv.shape);
+  .extend(SecretsEnv.shape)
+  // HERALD_SMS_COUNTRIES and HERALD_SMS_DAILY_QUOTA: refused at ingest, before anything is recorded
+  .extend(SmsPolicyEnv.shape);
 
 export type IngestConfig = {
   tableName: string;
@@ -35,6 +37,8 @@ export type IngestConfig = {
   secretsMaxAgeSeconds: number;
   rateLimit: RateLimitSettings | undefined;
   corsOrigins: string[];
+  /** SMS countries (undefined: every one) and the per-tenant daily quota (undefined: none). */
+  sms: SmsPolicySettings;
 };
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): IngestConfig {
@@ -51,5 +55,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     secretsMaxAgeSeconds: e.HERALD_SECRETS_MAX_AGE,
     rateLimit: loadRateLimit(source),
     corsOrigins: e.HERALD_CORS_ORIGINS,
+    sms: smsPolicySettings(e),
   };
 }

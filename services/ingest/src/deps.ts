@@ -11,6 +11,7 @@ import { DynamoMessageStore } from "@herald/messages/dynamo";
 import { SqsMessageQueue } from "@herald/queue/sqs";
 import { createLogger, systemClock, type Logger } from "@herald/platform";
 import { DynamoIdempotencyStore } from "./adapters/dynamo-idempotency-store";
+import { DynamoSmsQuota } from "./adapters/dynamo-sms-quota";
 import type { AppDeps } from "./app";
 import type { IngestConfig } from "./config";
 import { fromAuthorizer, fromCredentials, type IdentitySource } from "./http/identity";
@@ -34,6 +35,10 @@ export function buildDeps(config: IngestConfig): AppDeps {
     newId: randomUUID,
     logger,
     senders: config.senders,
+    sms: {
+      ...(config.sms.countries && { countries: config.sms.countries }),
+      ...(config.sms.dailyQuota !== undefined && { quota: new DynamoSmsQuota(dynamo, config.tableName, { perDay: config.sms.dailyQuota }) }),
+    },
   };
 }
 

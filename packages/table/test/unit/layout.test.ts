@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apiKeyKey, idempotencyKey, leadingKeys, messageKey, PARTITIONS, rateKey, recipientPartition } from "../../src/index";
+import { apiKeyKey, idempotencyKey, leadingKeys, messageKey, PARTITIONS, quotaKey, rateKey, recipientPartition } from "../../src/index";
 
 describe("the table layout", () => {
   it("builds every key under its own partition prefix", () => {
@@ -10,6 +10,7 @@ describe("the table layout", () => {
       idempotencyKey("acme", "ab12"),
       apiKeyKey("f00d"),
       rateKey("email", 17),
+      quotaKey("acme", "sms", "2026-11-23"),
     ];
 
     // Assess
@@ -19,6 +20,7 @@ describe("the table layout", () => {
       { pk: "IDEM#acme#ab12", sk: "IDEM" },
       { pk: "APIKEY", sk: "f00d" },
       { pk: "RATE#email", sk: "17" },
+      { pk: "QUOTA#acme", sk: "sms#2026-11-23" },
     ]);
   });
 

@@ -11,6 +11,7 @@ import {
   type Prepared,
 } from "./accept-message";
 import { claimKey, idempotencyKey } from "./idempotent";
+import { giveBackSmsQuota, takeSmsQuota } from "./sms-policy";
 
 export type BatchDeps = AcceptDeps & { idempotency: IdempotencyStore };
 
@@ -51,6 +52,11 @@ export async function acceptBatch(request: BatchRequest, identity: Identity, dep
         results[index] = { index, status: 202, id, channel, created_at, replayed: true };
         continue;
       }
+      // SMS quota (sms-policy.ts): each SMS item takes one; refused, it is answered 429 and its key freed.
+      await takeSmsQuota(prepared.record, deps.sms).catch(async (error: unknown) => {
+        if (scope) await deps.idempotency.release(scope);
+        throw error;
+      });
       pending.push({ index, prepared, scope });
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
@@ -60,6 +66,7 @@ export async function acceptBatch(request: BatchRequest, identity: Identity, dep
 
   const fail = async (p: Pending, cause?: unknown) => {
     await markEnqueueFailed(p.prepared.record.id, deps, cause);
+    await giveBackSmsQuota(p.prepared.record, deps.sms, deps.logger);
     if (p.scope) await deps.idempotency.release(p.scope);
     results[p.index] = refused(p.index, new AppError("queue.unavailable", "The message could not be queued; it was not sent. Retry later.", { status: 503 }));
   };
@@ -71,6 +78,7 @@ export async function acceptBatch(request: BatchRequest, identity: Identity, dep
         await deps.store.create(p.prepared.record);
         created.push(p);
       } catch (error) {
+        await giveBackSmsQuota(p.prepared.record, deps.sms, deps.logger);
         if (p.scope) await deps.idempotency.release(p.scope);
         results[p.index] = refused(p.index, new AppError("store.unavailable", "The message could not be recorded; it was not sent. Retry later.", { status: 503, cause: error }));
       }

@@ -15,6 +15,7 @@ import type { MessageQueue } from "@herald/queue";
 import { UnavailableError, ValidationError, type Clock, type Logger } from "@herald/platform";
 import type { IdempotencyStore } from "../ports/idempotency-store";
 import { idempotencyKey, idempotent } from "./idempotent";
+import { checkSmsCountry, giveBackSmsQuota, takeSmsQuota, type SmsPolicy } from "./sms-policy";
 
 export type AcceptDeps = {
   store: MessageStore;
@@ -23,6 +24,8 @@ export type AcceptDeps = {
   newId: () => string;
   logger: Logger;
   senders: { default: string; allowed: readonly string[] };
+  /** HERALD_SMS_COUNTRIES and the daily quota (sms-policy.ts); none when undefined. */
+  sms?: SmsPolicy;
 };
 
 // A client clock a few seconds ahead of ours should not turn "in 15 minutes" into a 400.
@@ -39,12 +42,18 @@ const SEND_AT_SKEW_SECONDS = 30;
 export async function acceptMessage(message: SendMessage, identity: Identity, deps: AcceptDeps): Promise<Accepted> {
   const prepared = prepareMessage(message, identity, deps);
   const { record, envelope, delaySeconds } = prepared;
-  await deps.store.create(record);
+  // SMS quota (sms-policy.ts): taken last, given back if the message is not queued after all.
+  await takeSmsQuota(record, deps.sms);
+  await deps.store.create(record).catch(async (error: unknown) => {
+    await giveBackSmsQuota(record, deps.sms, deps.logger);
+    throw error;
+  });
   try {
     if (record.store_secure) await deps.queue.enqueue("secure-store", envelope);
     await deps.queue.enqueue(record.channel, envelope, { delaySeconds });
   } catch (error) {
     await markEnqueueFailed(record.id, deps, error);
+    await giveBackSmsQuota(record, deps.sms, deps.logger);
     throw enqueueFailed(error);
   }
   logQueued(record, deps);
@@ -72,8 +81,9 @@ export async function acceptOnce(
 
 export type Prepared = { record: MessageRecord; envelope: QueueEnvelope; delaySeconds: number };
 
-/** Validates what the schema cannot (sender, send_at) and builds the record and its envelope. */
+/** Validates what the schema cannot (sender, send_at, SMS country) and builds the record and its envelope. */
 export function prepareMessage(message: SendMessage, identity: Identity, deps: AcceptDeps): Prepared {
+  checkSmsCountry(message, deps.sms);
   const now = deps.clock.now();
   const delaySeconds = sendDelay(message.send_at, now);
   const content = contentOf(message, deps.senders);

@@ -41,7 +41,7 @@ export class RecordingQueue implements MessageQueue {
 
 export const NOW = new Date("2026-11-23T10:00:00.000Z");
 
-export type IngestAppOptions = { now?: Date } & Partial<Pick<AppDeps, "identify" | "throttle" | "corsOrigins">>;
+export type IngestAppOptions = { now?: Date } & Partial<Pick<AppDeps, "identify" | "throttle" | "corsOrigins" | "sms">>;
 
 export async function anIngestApp(options: IngestAppOptions = {}) {
   const store = new MemoryMessageStore();
@@ -56,6 +56,7 @@ export async function anIngestApp(options: IngestAppOptions = {}) {
     identify: options.identify ?? fromCredentials(createAuthenticator({ apiKeys })),
     ...(options.throttle && { throttle: options.throttle }),
     ...(options.corsOrigins && { corsOrigins: options.corsOrigins }),
+    ...(options.sms && { sms: options.sms }),
     cipher,
     idempotency: new MemoryIdempotencyStore(),
     clock: { now: () => options.now ?? NOW },
