@@ -46,7 +46,7 @@ export const ingest = new sst.aws.Function("Ingest", {
   permissions: [
     // create (Put + BatchWrite, rolled back by BatchWrite deletes), get (Get), list (Query +
     // BatchGet), mark failed when enqueueing fails and erase (Update), the erase audit item
-    // (Put), Idempotency-Key claim/replay/complete (Put, Get, Update) and its release when
+    // (Put), Idempotency-Key claim/replay/takeover/complete (Put, Get, Update) and its release when
     // nothing was accepted (Delete), the tenants' daily SMS quota (Update): messages, recipients'
     // history, audit entries, idempotency keys and quota counters only. No API key item, read or
     // written: that is the authorizer's and the keys tool's.

@@ -9,7 +9,8 @@
  *   RCPT#<tenant>#<recipient>      <created_at>#<id>     a recipient's history entry (the field
  *                                                        report's msg_id + timestamp, per tenant)
  *   AUDIT#<tenant>                 <at>#<uuid>           an erasure: who, when, how many (no address)
- *   IDEM#<tenant>#<sha256>         IDEM                  an Idempotency-Key's claim and response
+ *   IDEM#<tenant>#<sha256>         IDEM                  an Idempotency-Key's claim (its message id, a
+ *                                                        lease while in progress) and response
  *   APIKEY                         <sha256 of the key>   an API key's hash, principal, tenant, roles
  *   RATE#<name>                    <window>              a send-rate window's counter
  *   QUOTA#<tenant>                 <counter>#<UTC day>   a tenant's daily quota counter (sms#2026-11-23)

@@ -26,6 +26,8 @@ export type AppDeps = {
   corsOrigins?: readonly string[];
   cipher: EnvelopeCipher;
   idempotency: IdempotencyStore;
+  /** How long a request holds its Idempotency-Key in progress (default IDEMPOTENCY_LEASE_SECONDS). */
+  idempotencyLeaseSeconds?: number;
   clock: Clock;
   newId: () => string;
   logger: Logger;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { QueueUrlsEnv, queueUrlsFrom, type QueueName } from "@herald/contracts";
 import { loadOAuthSettings, loadRateLimit, type OAuthSettings, type RateLimitSettings } from "@herald/auth";
 import { CorsEnv, env, parseEnv, SecretsEnv, SendersEnv, SmsPolicyEnv, smsPolicySettings, type SmsPolicySettings } from "@herald/settings";
+import { IDEMPOTENCY_LEASE_SECONDS } from "./domain/idempotent";
 
 const IngestEnv = z.object({
   HERALD_TABLE_NAME: env.required(),
@@ -13,6 +14,8 @@ const IngestEnv = z.object({
    * the identity from the API Gateway Lambda authorizer's context (AWS); headers are not read.
    */
   HERALD_IDENTITY_SOURCE: z.enum(["credentials", "authorizer"], { error: "must be credentials or authorizer" }).default("credentials"),
+  /** Seconds a request holds its Idempotency-Key before a retry may take it over (for tests; see idempotent.ts). */
+  HERALD_IDEMPOTENCY_LEASE_SECONDS: env.int(IDEMPOTENCY_LEASE_SECONDS, 1, 3600),
 })
   // HERALD_EMAIL_FROM, HERALD_EMAIL_SENDERS (addresses, or `@domain` for a whole domain) and
   // HERALD_CORS_ORIGINS: @herald/settings', where infra judges them too
@@ -39,6 +42,7 @@ export type IngestConfig = {
   corsOrigins: string[];
   /** SMS countries (undefined: every one) and the per-tenant daily quota (undefined: none). */
   sms: SmsPolicySettings;
+  idempotencyLeaseSeconds: number;
 };
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): IngestConfig {
@@ -56,5 +60,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     rateLimit: loadRateLimit(source),
     corsOrigins: e.HERALD_CORS_ORIGINS,
     sms: smsPolicySettings(e),
+    idempotencyLeaseSeconds: e.HERALD_IDEMPOTENCY_LEASE_SECONDS,
   };
 }

@@ -31,6 +31,7 @@ export function buildDeps(config: IngestConfig): AppDeps {
     ...(config.rateLimit && { throttle: new TokenBucketLimiter(config.rateLimit) }),
     corsOrigins: config.corsOrigins,
     idempotency: new DynamoIdempotencyStore(dynamo, config.tableName),
+    idempotencyLeaseSeconds: config.idempotencyLeaseSeconds,
     clock: systemClock,
     newId: randomUUID,
     logger,
