@@ -23,6 +23,7 @@ export default $config({
     await import("./infra/sms");
     await import("./infra/secure-store");
     const { api } = await import("./infra/api");
+    await import("./infra/key-policy"); // after the functions whose roles it names
 
     return {
       api: api.url,

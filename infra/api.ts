@@ -1,7 +1,7 @@
 import { ACCESS_LOG_FORMAT } from "./access-log";
 import { authorizer } from "./authorizer";
 import { config } from "./config";
-import { appKey, dataKey } from "./keys";
+import { appKey, dataKeyUse } from "./keys";
 import { QUEUE_NAMES, queueUrlSetting } from "@herald/contracts";
 import { queues } from "./queues";
 import { auditHmacKey, readSecrets, secretReference } from "./secrets";
@@ -28,6 +28,9 @@ const environment = {
   HERALD_EMAIL_SENDERS: config.emailSenders.join(","),
   HERALD_LOG_LEVEL: config.logLevel,
   HERALD_IDENTITY_SOURCE: "authorizer",
+  // SMS toll-fraud limits, applied before anything is recorded (services/ingest domain/sms-policy.ts)
+  ...(config.sms.countries && { HERALD_SMS_COUNTRIES: config.sms.countries.join(",") }),
+  ...(config.sms.dailyQuota !== undefined && { HERALD_SMS_DAILY_QUOTA: String(config.sms.dailyQuota) }),
   // a reference both functions' config requires; only Ingest, which erases, may read the secret
   HERALD_AUDIT_HMAC_KEY: secretReference(auditHmacKey),
   HERALD_SECRETS_MAX_AGE: String(config.secretsMaxAge),
@@ -49,10 +52,10 @@ export const ingest = new sst.aws.Function("Ingest", {
     // create (Put + BatchWrite, rolled back by BatchWrite deletes), get (Get), list (Query +
     // BatchGet), mark failed when enqueueing fails (Update), erase (Query the history, Get and
     // Update each record, BatchWrite deletes of the history entries, Put the audit item, Query
-    // the recipient's audit partition), Idempotency-Key claim/replay/complete (Put, Get, Update)
-    // and its release when nothing was accepted (Delete): messages, recipients' history, audit
-    // entries and idempotency keys only. No API key item, read or written: that is the
-    // authorizer's and the keys tool's.
+    // the recipient's audit partition), Idempotency-Key claim/replay/takeover/complete (Put, Get,
+    // Update) and its release when nothing was accepted (Delete), the tenants' daily SMS quota
+    // (Update): messages, recipients' history, audit entries, idempotency keys and quota counters
+    // only. No API key item, read or written: that is the authorizer's and the keys tool's.
     tableAccess(
       [
         "dynamodb:PutItem",
@@ -63,7 +66,7 @@ export const ingest = new sst.aws.Function("Ingest", {
         "dynamodb:Query",
         "dynamodb:UpdateItem",
       ],
-      ["message", "recipient", "audit", "idempotency"],
+      ["message", "recipient", "audit", "idempotency", "quota"],
     ),
     { actions: ["sqs:SendMessage"], resources: QUEUE_NAMES.map((name) => queues[name].queue.arn) },
     // the app key, only through SQS (sending to an encrypted queue needs GenerateDataKey +
@@ -84,7 +87,8 @@ export const ingestDecrypt = new sst.aws.Function("IngestDecrypt", {
     appKey(["kms:Decrypt"], ["dynamodb"]),
     // open store_secure data keys: the one function with any right on the data key besides the
     // secure-store consumer's GenerateDataKey
-    { actions: ["kms:Decrypt"], resources: [dataKey.arn] },
+    // (for the store_secure encryption context only; the data key's own policy names this role)
+    dataKeyUse(["kms:Decrypt"]),
   ],
 });
 

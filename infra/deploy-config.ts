@@ -10,6 +10,8 @@ import {
   oauthSettings,
   SecretsEnv,
   SendersEnv,
+  SmsPolicyEnv,
+  smsPolicySettings,
   SmsProviderEnv,
   smsProviderIssues,
   smtpIssues,
@@ -51,6 +53,7 @@ const DeployEnv = InfraEnv.extend(SendersEnv.shape)
   .extend(SecretsEnv.shape)
   .extend(EmailTransportEnv.shape)
   .extend(SmsProviderEnv.shape)
+  .extend(SmsPolicyEnv.shape)
   .extend(OAuthEnv.shape);
 type DeployEnv = z.infer<typeof DeployEnv>;
 
@@ -124,6 +127,8 @@ export function loadInfraConfig(source: Env, root: string) {
     /** SNS alphanumeric sender id, where the destination country supports one. */
     snsSenderId: e.HERALD_SNS_SENDER_ID,
     smsMaxConcurrency: e.HERALD_SMS_MAX_CONCURRENCY,
+    /** Where SMS may go (undefined: every country) and the per-tenant daily quota; the ingest API applies both. */
+    sms: smsPolicySettings(e),
     secureMaxConcurrency: e.HERALD_SECURE_MAX_CONCURRENCY,
     /** OAuth 2.0 bearer tokens by introspection; undefined (API keys only) unless the URL is set. */
     oauth: oauth && {

@@ -2,6 +2,7 @@ import { relative } from "node:path";
 import { config } from "./config";
 import { subscribeConsumer } from "./consumer";
 import { SES_SMTP_HOST, type SmtpConfig } from "./email-config";
+import { sesSendPermissions } from "./policies";
 import { queues } from "./queues";
 import { readSecrets, secretReference, smtpOAuthClientSecret, smtpPassword } from "./secrets";
 
@@ -98,10 +99,11 @@ export const emailConsumer = subscribeConsumer(queues.email.queue, {
   },
   copyFiles: ca?.copyFiles,
   permissions: [
-    // SES's API only when it is a transport; its SMTP interface authenticates with the SMTP
-    // credentials in SmtpPassword, not with this role
+    // SES's API only when it is a transport (its SMTP interface authenticates with the SMTP
+    // credentials in SmtpPassword, not with this role), and only from the senders ingest allows
+    // (ses:FromAddress; infra/policies.ts): the account's other verified identities stay out
     ...(usesSes && email
-      ? [{ actions: ["ses:SendEmail", "ses:SendRawEmail"], resources: [sesIdentities, email.nodes.configurationSet.arn] }]
+      ? sesSendPermissions([sesIdentities, email.nodes.configurationSet.arn], { from: config.emailFrom, senders: config.emailSenders })
       : []),
     // its own secrets only (none with an open relay or SES alone)
     ...readSecrets(secrets),

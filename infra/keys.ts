@@ -1,7 +1,10 @@
+import { STORE_SECURE_PURPOSE } from "@herald/crypto/context";
+import { storeSecureContext } from "./policies";
+
 /*
  * The app's customer-managed KMS key: encrypts the SQS queues and the DynamoDB table at rest.
  * No explicit key policy: the default one delegates to IAM, so each function gets exactly the
- * kms: actions its own policy names.
+ * kms: actions its own policy names (the data key below has one of its own, infra/key-policy.ts).
  *
  * Who needs it, and why: SQS encrypts and decrypts with it on behalf of whoever sends
  * (kms:GenerateDataKey + kms:Decrypt) or receives (kms:Decrypt); DynamoDB decrypts the table key
@@ -52,7 +55,10 @@ export function appKey(actions: string[], via: AppKeyUser[]): sst.aws.FunctionPe
  * a key of its own for "only the decrypt route may decrypt" to hold: the secure-store consumer
  * may only GenerateDataKey with it (infra/secure-store.ts), IngestDecrypt may only Decrypt
  * (infra/api.ts), and no other function has any right on it. The app calls KMS with it directly
- * (envelope encryption, packages/crypto), so these grants carry no kms:ViaService condition.
+ * (envelope encryption, packages/crypto), so these grants carry no kms:ViaService condition; they
+ * carry the store_secure encryption context instead (`dataKeyUse()`). Its key policy
+ * (infra/key-policy.ts, declared once the two roles exist) names those two roles and leaves the
+ * account administration only, so no IAM policy elsewhere in the account can grant its use.
  */
 export const dataKey = new aws.kms.Key("HeraldDataKey", {
   description: `Herald ${$app.stage}: store_secure data keys`,
@@ -64,3 +70,11 @@ export const dataKeyAlias = new aws.kms.Alias("HeraldDataKeyAlias", {
   name: `alias/herald-${$app.stage}-data`,
   targetKeyId: dataKey.keyId,
 });
+
+/**
+ * A permission on the data key for store_secure data keys only: the purpose packages/crypto asks
+ * for, with a tenant (the key policy requires the same, infra/key-policy.ts).
+ */
+export function dataKeyUse(actions: ("kms:GenerateDataKey" | "kms:Decrypt")[]): sst.aws.FunctionPermissionArgs {
+  return { actions, resources: [dataKey.arn], conditions: storeSecureContext(STORE_SECURE_PURPOSE) };
+}

@@ -1,15 +1,16 @@
 import { config } from "./config";
 import { subscribeConsumer } from "./consumer";
-import { dataKey } from "./keys";
+import { dataKey, dataKeyUse } from "./keys";
 import { queues } from "./queues";
 
 /*
  * The secure-store consumer seals store_secure content. It may generate data keys under the
- * data key but never decrypt with it (its kms:Decrypt is on the queue key, to receive).
+ * data key, for the store_secure context only, but never decrypt with it (its kms:Decrypt is on
+ * the queue key, to receive). The data key's policy names its role (infra/key-policy.ts).
  */
 export const secureStoreConsumer = subscribeConsumer(queues["secure-store"].queue, {
   handler: "services/secure-store/src/entrypoints/lambda.handler",
   environment: { HERALD_KMS_KEY_ID: dataKey.arn },
-  permissions: [{ actions: ["kms:GenerateDataKey"], resources: [dataKey.arn] }],
+  permissions: [dataKeyUse(["kms:GenerateDataKey"])],
   maxConcurrency: config.secureMaxConcurrency,
 });

@@ -1,5 +1,6 @@
 import { config } from "./config";
 import { subscribeConsumer } from "./consumer";
+import { smsOnlyPublish } from "./policies";
 import { queues } from "./queues";
 import { readSecrets, secretReference, twilioAuthToken } from "./secrets";
 
@@ -7,9 +8,12 @@ import { readSecrets, secretReference, twilioAuthToken } from "./secrets";
  * The sms consumer: Twilio or Amazon SNS. With Twilio it alone may read the TwilioAuthToken
  * secret (infra/secrets.ts; its variable holds `secretsmanager:<ARN>`, the service reads the value
  * at run time); the account SID is a deploy-time setting, an identifier, not a secret. With SNS
- * it may publish SMS instead (sns:Publish to a phone number has no topic ARN to scope it to, so
- * the resource is "*"). Twilio needs no other IAM: it is HTTPS to api.twilio.com.
+ * it may publish SMS instead, to phone numbers only: sns:Publish to a phone number has no ARN to
+ * scope it to, so the Allow is on "*" and a Deny on every SNS ARN keeps topics and platform
+ * endpoints out (infra/policies.ts). Twilio needs no other IAM: it is HTTPS to api.twilio.com.
  */
+const partition = aws.getPartitionOutput();
+
 export const smsConsumer = subscribeConsumer(queues.sms.queue, {
   handler: "services/sms/src/entrypoints/lambda.handler",
   environment: {
@@ -28,7 +32,7 @@ export const smsConsumer = subscribeConsumer(queues.sms.queue, {
   },
   permissions:
     config.smsProvider === "sns"
-      ? [{ actions: ["sns:Publish"], resources: ["*"] }]
+      ? smsOnlyPublish($interpolate`arn:${partition.partition}:sns:*:*:*`)
       : readSecrets(twilioAuthToken ? [twilioAuthToken] : []),
   maxConcurrency: config.smsMaxConcurrency,
 });

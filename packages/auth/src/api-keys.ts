@@ -9,6 +9,21 @@ import { Role } from "@herald/contracts";
  */
 const KEY_PATTERN = /^hk_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 
+/** Every API key's principal starts with this; no token subject may (oauth/claims.ts). */
+export const API_KEY_PRINCIPAL_PREFIX = "key:";
+
+/**
+ * The principal an API key acts as: `key:<name>`, the name given at creation (`--principal billing`
+ * → `key:billing`) or the key id. A key never shares a principal, and so "own messages",
+ * Idempotency-Keys and a throttle bucket, with a token's subject; keys given the same name share
+ * one (a rotated key keeps seeing its messages). A name already in the namespace is kept as is, so
+ * a new key can take over the principal of an old one (`--principal key:<old key id>`). Records
+ * stored before principals were namespaced get the prefix when they authenticate.
+ */
+export function apiKeyPrincipal(name: string): string {
+  return name.startsWith(API_KEY_PRINCIPAL_PREFIX) ? name : `${API_KEY_PRINCIPAL_PREFIX}${name}`;
+}
+
 export const ApiKeyRecord = z.strictObject({
   key_id: z.string(),
   hash: z.string(),
@@ -53,6 +68,7 @@ export interface ApiKeyStore {
   revoke(keyId: string, at: Date): Promise<boolean>;
 }
 
+/** `principal`: the name of the principal the key acts as (apiKeyPrincipal); by default its key id. */
 export type NewApiKey = { principal?: string; tenant: string; roles: Role[]; description?: string };
 
 /** Creates a key and stores its hash; the returned key is shown once and never again. */
@@ -61,7 +77,7 @@ export async function createApiKey(store: ApiKeyStore, input: NewApiKey, now = n
   const record: ApiKeyRecord = {
     key_id: keyId,
     hash,
-    principal: input.principal ?? `key:${keyId}`,
+    principal: apiKeyPrincipal(input.principal ?? keyId),
     tenant: input.tenant,
     roles: [...new Set(input.roles)],
     ...(input.description !== undefined && { description: input.description }),

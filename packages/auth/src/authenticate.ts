@@ -1,6 +1,6 @@
 import type { Identity } from "@herald/contracts";
 import { UnauthorizedError } from "@herald/platform";
-import { hashApiKey, looksLikeApiKey, type ApiKeyStore } from "./api-keys";
+import { apiKeyPrincipal, hashApiKey, looksLikeApiKey, type ApiKeyStore } from "./api-keys";
 
 export type HeaderReader = { get(name: string): string | null | undefined };
 
@@ -29,13 +29,13 @@ export function credentialOf(headers: HeaderReader, sources: CredentialSources =
 }
 
 /** Who a bearer token belongs to, and until when (an OAuth 2.0 verifier: @herald/auth/oauth). */
-export type VerifiedToken = { identity: Identity; /** epoch ms */ expiresAt: number };
+export type VerifiedToken = { identity: Identity; /** epoch ms: the token's `exp`; undefined when it has none */ expiresAt: number | undefined };
 export type TokenVerifier = (token: string) => Promise<VerifiedToken>;
 
 export type Authenticated = {
   identity: Identity;
   method: "api_key" | "oauth";
-  /** epoch ms after which the credential is no longer valid; undefined for API keys (until revoked) */
+  /** epoch ms after which the credential is no longer valid; undefined for API keys (until revoked) and tokens without `exp` */
   expiresAt: number | undefined;
 };
 
@@ -63,7 +63,9 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     if (looksLikeApiKey(credential)) {
       const record = await deps.apiKeys.findByHash(hashApiKey(credential));
       if (!record || record.revoked_at) throw new UnauthorizedError("Invalid credentials");
-      return { identity: { principal: record.principal, tenant: record.tenant, roles: record.roles }, method: "api_key", expiresAt: undefined };
+      // Namespaced here too, for keys stored before createApiKey namespaced their principals.
+      const identity = { principal: apiKeyPrincipal(record.principal), tenant: record.tenant, roles: record.roles };
+      return { identity, method: "api_key", expiresAt: undefined };
     }
     if (!deps.verifyToken) throw new UnauthorizedError("Invalid credentials");
     const { identity, expiresAt } = await deps.verifyToken(credential);

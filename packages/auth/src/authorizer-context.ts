@@ -6,8 +6,9 @@ import type { Authenticated } from "./authenticate";
 /**
  * What the AWS Lambda authorizer hands the ingest function through API Gateway
  * (`requestContext.authorizer.lambda`): flat strings and numbers, as simple responses carry them.
- * `expires_at` (epoch seconds, 0 for API keys) lets the ingest function refuse a token that
- * expired while API Gateway still had the authorizer's answer cached.
+ * `expires_at` (epoch seconds: the token's own `exp`; 0 for API keys and for tokens without one)
+ * lets the ingest function refuse a token that expired while API Gateway still had the
+ * authorizer's answer cached.
  */
 export type AuthorizerContext = { principal: string; tenant: string; roles: string; expires_at: number };
 

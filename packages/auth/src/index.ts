@@ -2,7 +2,9 @@
 // @herald/auth/dynamo, the in-memory one @herald/auth/memory, OAuth 2.0 introspection and the
 // token verifier @herald/auth/oauth.
 export {
+  API_KEY_PRINCIPAL_PREFIX,
   ApiKeyRecord,
+  apiKeyPrincipal,
   createApiKey,
   generateApiKey,
   hashApiKey,
@@ -25,7 +27,6 @@ export {
 } from "./authenticate";
 export { identityFromAuthorizerContext, toAuthorizerContext, type AuthorizerContext } from "./authorizer-context";
 export {
-  API_KEY_PRINCIPAL_PREFIX,
   identityFromIntrospection,
   rolesFrom,
   type ClaimSettings,

@@ -32,10 +32,10 @@ export type TokenBucketOptions = {
 type Bucket = { tokens: number; at: number };
 
 /**
- * A token bucket per key (the principal). Written here rather than taken from a package: the
- * rate limiters for Hono and Node count fixed windows or make callers wait, and we need the
- * bucket's own answer (allowed, or the seconds until a token) for Retry-After, synchronously
- * and bounded in memory (lru-cache).
+ * A token bucket per key (the caller: tenant and principal, as the ingest app keys it). Written
+ * here rather than taken from a package: the rate limiters for Hono and Node count fixed windows
+ * or make callers wait, and we need the bucket's own answer (allowed, or the seconds until a
+ * token) for Retry-After, synchronously and bounded in memory (lru-cache).
  */
 export class TokenBucketLimiter {
   readonly #rate: number;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_RECIPIENTS } from "./limits";
 
 // zod's email pattern is ASCII-only by design: Unicode look-alikes (Cyrillic "а", full-width "＠")
 // are rejected rather than normalised, which is what a sender-facing API wants.
@@ -18,10 +19,16 @@ export function canonicalEmail(address: string): string {
  * array. Always comes out as an array of addresses, in order, without duplicates.
  */
 export const EmailAddressList = z
-  .union([z.string(), z.array(z.string()).max(50, { error: "at most 50 addresses" })])
+  .union([z.string(), z.array(z.string()).max(MAX_RECIPIENTS, { error: `at most ${MAX_RECIPIENTS} addresses` })])
   // Spaces around commas are dropped; CR, LF and other whitespace are left for the address check
-  // to refuse (trimming them would launder a header injection into a valid address).
-  .transform((value) => (typeof value === "string" ? value.split(",") : value).map((a) => a.replace(/^ +| +$/g, "")))
+  // to refuse (trimming them would launder a header injection into a valid address). A
+  // comma-separated string has the array's limit too, counted before any entry is checked.
+  .transform((value, ctx) => {
+    const entries = (typeof value === "string" ? value.split(",") : value).map((a) => a.replace(/^ +| +$/g, ""));
+    if (entries.length <= MAX_RECIPIENTS) return entries;
+    ctx.addIssue({ code: "custom", message: `at most ${MAX_RECIPIENTS} addresses` });
+    return z.NEVER;
+  })
   .pipe(z.array(EmailAddress).min(1, { error: "at least one address" }))
   .transform((addresses) => dedupeEmails(addresses))
   .meta({

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { EmailAddress } from "./address";
 import { MAX_BODY_BYTES } from "./limits";
 import { Subject } from "./message";
+import { WellFormedText } from "./text";
 
 /*
  * The serverless message API's own routes (the first field report), kept as its clients call
@@ -15,8 +16,7 @@ export const MAX_LEGACY_MSG_BYTES = MAX_BODY_BYTES - 4 * 1024;
 /** The old API sent only email: msg_id is the recipient's address. */
 export const LegacyMsgId = EmailAddress.meta({ description: "The recipient's email address (the old API's HASH key).", example: "alice@example.com" });
 
-export const LegacyMsgText = z
-  .string()
+export const LegacyMsgText = WellFormedText()
   .min(1, { error: "must not be empty" })
   .refine((text) => Buffer.byteLength(text, "utf8") <= MAX_LEGACY_MSG_BYTES, {
     error: `must be at most ${MAX_LEGACY_MSG_BYTES} bytes`,

@@ -1,25 +1,21 @@
 import { z } from "zod";
 import { EmailAddress, EmailAddressList, dedupeEmails } from "./address";
 import { MAX_METADATA_ENTRIES, MAX_RECIPIENTS, MAX_SUBJECT_CHARS } from "./limits";
-import { MAX_SMS_CHARS, PhoneNumber } from "./phone";
+import { MAX_SMS_CHARS, SmsNumber } from "./phone";
+import { HeaderText, WellFormedText } from "./text";
 
-// Header-bound text: CR/LF would allow header injection, other C0 controls and the Unicode line
-// breaks (NEL, LS, PS) have no business there either.
-const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f\u0085\u2028\u2029]*$/;
+export { HeaderText, NO_CONTROL_CHARS, WellFormedText, hasHiddenFormatting, isWellFormed } from "./text";
 
-export const Subject = z
-  .string()
+// Every string field is WellFormedText (no lone surrogate) or a schema that only admits ASCII
+// (addresses, numbers, keys, dates); header-bound ones are HeaderText.
+export const Subject = HeaderText()
   .min(1, { error: "must not be empty" })
-  .max(MAX_SUBJECT_CHARS, { error: `must be at most ${MAX_SUBJECT_CHARS} characters` })
-  .regex(NO_CONTROL_CHARS, { error: "must not contain CR, LF, line separators or other control characters" });
+  .max(MAX_SUBJECT_CHARS, { error: `must be at most ${MAX_SUBJECT_CHARS} characters` });
 
 export const Metadata = z
   .record(
     z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, { error: "keys are 1-64 of A-Z a-z 0-9 _ . : -" }),
-    z
-      .string()
-      .max(256, { error: "values are at most 256 characters" })
-      .regex(NO_CONTROL_CHARS, { error: "values must not contain control characters" }),
+    HeaderText().max(256, { error: "values are at most 256 characters" }),
   )
   .refine((m) => Object.keys(m).length <= MAX_METADATA_ENTRIES, {
     error: `at most ${MAX_METADATA_ENTRIES} entries`,
@@ -39,8 +35,8 @@ export const SendEmail = z
     from: EmailAddress.optional().meta({ description: "A configured, verified sender; default: the service's." }),
     reply_to: EmailAddressList.optional(),
     subject: Subject,
-    html: z.string().min(1).optional(),
-    text: z.string().min(1).optional(),
+    html: WellFormedText().min(1).optional(),
+    text: WellFormedText().min(1).optional(),
     store_secure: z.boolean().default(false),
     send_at: SendAt.optional(),
     metadata: Metadata.optional(),
@@ -49,10 +45,18 @@ export const SendEmail = z
     if (m.html === undefined && m.text === undefined) {
       ctx.addIssue({ code: "custom", path: ["text"], message: "html or text is required" });
     }
+    // reply_to counts too: every recipient's reply goes to each of its addresses, so a long
+    // reply_to turns one message into mail to all of them. An address already in to, cc or bcc
+    // is one party, counted once.
     const seen = new Set<string>();
-    const total = [m.to, m.cc ?? [], m.bcc ?? []].reduce((n, list) => n + dedupeEmails(list, seen).length, 0);
+    const recipients = [m.to, m.cc ?? [], m.bcc ?? []].reduce((n, list) => n + dedupeEmails(list, seen).length, 0);
+    const total = recipients + dedupeEmails(m.reply_to ?? [], seen).length;
     if (total > MAX_RECIPIENTS) {
-      ctx.addIssue({ code: "custom", path: ["to"], message: `at most ${MAX_RECIPIENTS} recipients in to, cc and bcc together` });
+      ctx.addIssue({
+        code: "custom",
+        path: [recipients > MAX_RECIPIENTS ? "to" : "reply_to"],
+        message: `at most ${MAX_RECIPIENTS} addresses in to, cc, bcc and reply_to together`,
+      });
     }
   })
   // An address appears once: in `to` if it is there, else in `cc`, else in `bcc`.
@@ -69,9 +73,8 @@ export type SendEmail = z.infer<typeof SendEmail>;
 export const SendSms = z
   .strictObject({
     channel: z.literal("sms"),
-    to: PhoneNumber,
-    text: z
-      .string()
+    to: SmsNumber,
+    text: WellFormedText()
       .min(1, { error: "must not be empty" })
       .max(MAX_SMS_CHARS, { error: `must be at most ${MAX_SMS_CHARS} characters` })
       .meta({ description: `Up to ${MAX_SMS_CHARS} characters; split into segments by the carrier (counted and recorded).` }),

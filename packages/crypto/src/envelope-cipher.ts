@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:
 import type { Sealed } from "@herald/contracts";
 import { AppError } from "@herald/platform";
 import type { DataKey, DataKeyProvider } from "./data-keys";
+import { KeyCache, type HoldsKey } from "./key-cache";
 
 /**
  * Envelope encryption with cached data keys, written here rather than taken from the AWS
@@ -18,14 +19,30 @@ export type CacheBounds = {
   maxAgeMs: number;
   /** ...and at most this many messages, whichever comes first. */
   maxMessages: number;
+  /**
+   * At most this many data keys are held for sealing (one per KMS context: per tenant), and as
+   * many unwrapped ones for opening; the least recently used goes first. Default 1,000.
+   */
+  maxKeys?: number;
 };
 
 /*
  * Why these bounds: with random 96-bit IVs, NIST SP 800-38D allows 2^32 messages per key; 10,000
  * is far below that, and 5 minutes bounds how much one leaked data key exposes. At 100 messages
- * a second that is one KMS call per 100 s instead of 10,000.
+ * a second that is one KMS call per 100 s instead of 10,000. 1,000 keys (32 bytes each): a
+ * process serving up to that many tenants at once still makes one KMS call per key, and its
+ * memory never holds more plaintext keys than that.
  */
-export const DEFAULT_BOUNDS: CacheBounds = { maxAgeMs: 5 * 60_000, maxMessages: 10_000 };
+export const DEFAULT_BOUNDS = { maxAgeMs: 5 * 60_000, maxMessages: 10_000, maxKeys: 1000 } as const satisfies CacheBounds;
+
+const ALGORITHM = "aes-256-gcm";
+/*
+ * GCM accepts any IV length and, unless told the tag's length, Node verifies tags of 4 to 16
+ * bytes when opening: a forger who may choose a 4-byte tag needs about 2^32 tries, not 2^128.
+ * Herald seals with a 12-byte IV and a 16-byte tag and opens nothing else.
+ */
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 export class DecryptionError extends AppError {
   constructor(cause?: unknown) {
@@ -37,26 +54,41 @@ export class DecryptionError extends AppError {
   }
 }
 
-type CachedKey = DataKey & { createdAt: number; uses: number };
+type SealingKey = DataKey & { uses: number };
 
 export class EnvelopeCipher {
   readonly #keys: DataKeyProvider;
-  readonly #bounds: CacheBounds;
-  readonly #now: () => number;
-  readonly #encryptKeys = new Map<string, CachedKey>();
-  readonly #pending = new Map<string, Promise<CachedKey>>();
-  readonly #decryptKeys = new Map<string, { plaintext: Buffer; createdAt: number }>();
+  readonly #maxMessages: number;
+  /** The current data key per KMS context (per tenant). */
+  readonly #sealing: KeyCache<SealingKey>;
+  /** Concurrent seals that find no key share one KMS call. */
+  readonly #pending = new Map<string, Promise<void>>();
+  /** Unwrapped data keys, by wrapped key and context. */
+  readonly #opening: KeyCache<HoldsKey>;
 
   constructor(keys: DataKeyProvider, bounds: CacheBounds = DEFAULT_BOUNDS, now: () => number = Date.now) {
     this.#keys = keys;
-    this.#bounds = bounds;
-    this.#now = now;
+    this.#maxMessages = bounds.maxMessages;
+    const cacheBounds = { maxKeys: bounds.maxKeys ?? DEFAULT_BOUNDS.maxKeys, maxAgeMs: bounds.maxAgeMs };
+    this.#sealing = new KeyCache(cacheBounds, now);
+    this.#opening = new KeyCache(cacheBounds, now);
   }
 
   async seal(plaintext: string, kmsContext: Record<string, string>, aad: Record<string, string>): Promise<Sealed> {
-    const key = await this.#encryptionKey(kmsContext);
-    const iv = randomBytes(12);
-    const cipher = createCipheriv("aes-256-gcm", key.plaintext, iv);
+    const id = canonical(kmsContext).toString("utf8");
+    let key = this.#takeSealingKey(id);
+    while (key === undefined) {
+      // Taken by other seals, or pushed out by another tenant's, before this one resumed: each
+      // round gives a fresh key's maxMessages uses to someone, so this ends.
+      await this.#generate(id, kmsContext);
+      key = this.#takeSealingKey(id);
+    }
+    // Nothing awaits from taking the key to createCipheriv, which copies it: the key cannot be
+    // evicted (and zeroed) in between.
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv(ALGORITHM, key.plaintext, iv, { authTagLength: TAG_BYTES });
+    // spent: out (and zeroed) now rather than at the next seal
+    if (key.uses >= this.#maxMessages) this.#sealing.delete(id);
     cipher.setAAD(canonical(aad));
     const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
     return {
@@ -71,56 +103,57 @@ export class EnvelopeCipher {
   }
 
   async open(sealed: Sealed, kmsContext: Record<string, string>, aad: Record<string, string>): Promise<string> {
-    let dataKey: Buffer;
-    try {
-      dataKey = await this.#decryptionKey(Buffer.from(sealed.key, "base64"), kmsContext);
-    } catch (error) {
-      if (error instanceof Error && /InvalidCiphertext|IncorrectKey/i.test(error.name)) throw new DecryptionError(error);
-      throw error;
+    const iv = Buffer.from(sealed.iv, "base64");
+    const tag = Buffer.from(sealed.tag, "base64");
+    // before KMS: a malformed record costs no KMS call
+    if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) {
+      throw new DecryptionError(new Error(`AES-256-GCM here needs a ${IV_BYTES}-byte IV and a ${TAG_BYTES}-byte tag, not ${iv.length} and ${tag.length}`));
     }
+    const wrapped = Buffer.from(sealed.key, "base64");
+    const id = createHash("sha256").update(wrapped).update(canonical(kmsContext)).digest("hex");
+    let dataKey = this.#opening.get(id)?.plaintext;
+    if (dataKey === undefined) {
+      dataKey = await this.#unwrap(wrapped, kmsContext);
+      this.#opening.set(id, { plaintext: dataKey });
+    }
+    // As in seal: nothing awaits from here to createDecipheriv.
     try {
-      const decipher = createDecipheriv("aes-256-gcm", dataKey, Buffer.from(sealed.iv, "base64"));
+      const decipher = createDecipheriv(ALGORITHM, dataKey, iv, { authTagLength: TAG_BYTES });
       decipher.setAAD(canonical(aad));
-      decipher.setAuthTag(Buffer.from(sealed.tag, "base64"));
+      decipher.setAuthTag(tag);
       return Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, "base64")), decipher.final()]).toString("utf8");
     } catch (error) {
       throw new DecryptionError(error);
     }
   }
 
-  async #encryptionKey(context: Record<string, string>): Promise<CachedKey> {
-    const id = canonical(context).toString("utf8");
-    const cached = this.#encryptKeys.get(id);
-    if (cached && cached.uses < this.#bounds.maxMessages && this.#now() - cached.createdAt < this.#bounds.maxAgeMs) {
-      cached.uses += 1;
-      return cached;
-    }
-    // Concurrent seals that find no key share one KMS call.
+  /** The context's current key, with this use counted; undefined when it has none. */
+  #takeSealingKey(id: string): SealingKey | undefined {
+    const key = this.#sealing.get(id);
+    if (key !== undefined) key.uses += 1;
+    return key;
+  }
+
+  #generate(id: string, context: Record<string, string>): Promise<void> {
     let pending = this.#pending.get(id);
     if (!pending) {
       pending = this.#keys
         .generate(context)
-        .then((key) => {
-          const entry: CachedKey = { ...key, createdAt: this.#now(), uses: 0 };
-          this.#encryptKeys.set(id, entry);
-          return entry;
-        })
+        // replaces (and zeroes) a key still cached under this context
+        .then((key) => this.#sealing.set(id, { ...key, uses: 0 }))
         .finally(() => this.#pending.delete(id));
       this.#pending.set(id, pending);
     }
-    const key = await pending;
-    key.uses += 1;
-    return key;
+    return pending;
   }
 
-  async #decryptionKey(wrapped: Buffer, context: Record<string, string>): Promise<Buffer> {
-    const id = createHash("sha256").update(wrapped).update(canonical(context)).digest("hex");
-    const cached = this.#decryptKeys.get(id);
-    if (cached && this.#now() - cached.createdAt < this.#bounds.maxAgeMs) return cached.plaintext;
-    const plaintext = await this.#keys.unwrap(wrapped, context);
-    if (this.#decryptKeys.size >= 1000) this.#decryptKeys.clear();
-    this.#decryptKeys.set(id, { plaintext, createdAt: this.#now() });
-    return plaintext;
+  async #unwrap(wrapped: Buffer, context: Record<string, string>): Promise<Buffer> {
+    try {
+      return await this.#keys.unwrap(wrapped, context);
+    } catch (error) {
+      if (error instanceof Error && /InvalidCiphertext|IncorrectKey/i.test(error.name)) throw new DecryptionError(error);
+      throw error;
+    }
   }
 }
 

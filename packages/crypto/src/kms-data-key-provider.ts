@@ -17,12 +17,23 @@ export class KmsDataKeyProvider implements DataKeyProvider {
       new GenerateDataKeyCommand({ KeyId: this.#keyId, KeySpec: "AES_256", EncryptionContext: context }),
     );
     if (!result.Plaintext || !result.CiphertextBlob) throw new Error("KMS returned no data key");
-    return { plaintext: Buffer.from(result.Plaintext), wrapped: Buffer.from(result.CiphertextBlob), keyId: result.KeyId ?? this.#keyId };
+    return { plaintext: takePlaintext(result.Plaintext), wrapped: Buffer.from(result.CiphertextBlob), keyId: result.KeyId ?? this.#keyId };
   }
 
   async unwrap(wrapped: Buffer, context: Record<string, string>): Promise<Buffer> {
     const result = await this.#kms.send(new DecryptCommand({ CiphertextBlob: wrapped, EncryptionContext: context }));
     if (!result.Plaintext) throw new Error("KMS returned no plaintext");
-    return Buffer.from(result.Plaintext);
+    return takePlaintext(result.Plaintext);
   }
+}
+
+/**
+ * The key as a Buffer of its own, and the SDK's copy zeroed: the cipher zeroes the Buffer when the
+ * key leaves its cache, and no second copy should outlive that. (The base64 text of the response
+ * body is a JavaScript string, which cannot be zeroed; it is garbage once the call returns.)
+ */
+function takePlaintext(plaintext: Uint8Array): Buffer {
+  const key = Buffer.from(plaintext);
+  plaintext.fill(0);
+  return key;
 }

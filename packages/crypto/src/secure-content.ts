@@ -1,4 +1,5 @@
 import { MessageContent, type MessageRecord, type Sealed } from "@herald/contracts";
+import { storeSecureKmsContext } from "./context";
 import { DecryptionError, type EnvelopeCipher } from "./envelope-cipher";
 
 export type SecureRef = Pick<MessageRecord, "id" | "tenant" | "recipients">;
@@ -9,7 +10,7 @@ export type SecureRef = Pick<MessageRecord, "id" | "tenant" | "recipients">;
  * serves many messages of one tenant; the message id and its recipients are AES-GCM's additional
  * authenticated data, so a ciphertext copied onto another message does not open.
  */
-const kmsContext = (ref: SecureRef) => ({ purpose: "herald:store_secure", tenant: ref.tenant });
+const kmsContext = (ref: SecureRef) => storeSecureKmsContext(ref.tenant);
 const aad = (ref: SecureRef) => ({ message_id: ref.id, recipients: ref.recipients.join(",") });
 
 export function sealContent(cipher: EnvelopeCipher, ref: SecureRef, content: MessageContent): Promise<Sealed> {

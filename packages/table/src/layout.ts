@@ -11,16 +11,18 @@
  *   AUDIT#<tenant>#<hmac>          <at>#<uuid>           an erasure of one recipient: who, when, how many;
  *                                                        the recipient only as its keyed HMAC, so a repeated
  *                                                        erasure finds the first one without the address
- *   IDEM#<tenant>#<sha256>         IDEM                  an Idempotency-Key's claim and response
+ *   IDEM#<tenant>#<sha256>         IDEM                  an Idempotency-Key's claim (its message id, a
+ *                                                        lease while in progress) and response
  *   APIKEY                         <sha256 of the key>   an API key's hash, principal, tenant, roles
  *   RATE#<name>                    <window>              a send-rate window's counter
+ *   QUOTA#<tenant>                 <counter>#<UTC day>   a tenant's daily quota counter (sms#2026-11-23)
  */
 
 /** The table's shape, as infra (sst.aws.Dynamo) and provisioning (CreateTable) create it. */
 export const TABLE = {
   hashKey: "pk",
   rangeKey: "sk",
-  /** Items with this epoch-seconds attribute expire (idempotency keys, rate windows). */
+  /** Items with this epoch-seconds attribute expire (idempotency keys, rate windows, quota days). */
   ttlAttribute: "expires_at",
 } as const;
 
@@ -32,6 +34,7 @@ export const PARTITIONS = {
   idempotency: "IDEM#",
   apiKey: "APIKEY",
   rate: "RATE#",
+  quota: "QUOTA#",
 } as const;
 export type Partition = keyof typeof PARTITIONS;
 
@@ -48,6 +51,8 @@ export const auditKey = (tenant: string, recipientHmac: string, at: string, uniq
 export const idempotencyKey = (tenant: string, digest: string): TableKey => ({ pk: `${PARTITIONS.idempotency}${tenant}#${digest}`, sk: "IDEM" });
 export const apiKeyKey = (keyHash: string): TableKey => ({ pk: PARTITIONS.apiKey, sk: keyHash });
 export const rateKey = (name: string, window: number): TableKey => ({ pk: `${PARTITIONS.rate}${name}`, sk: String(window) });
+/** `day` is the UTC date, YYYY-MM-DD. */
+export const quotaKey = (tenant: string, counter: string, day: string): TableKey => ({ pk: `${PARTITIONS.quota}${tenant}`, sk: `${counter}#${day}` });
 
 /**
  * The values of an IAM `ForAllValues:StringLike` condition on `dynamodb:LeadingKeys` that lets a

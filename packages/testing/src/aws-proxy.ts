@@ -26,24 +26,32 @@ export type AwsProxy = {
 
 /**
  * A loopback HTTP proxy in front of the emulator: counts every AWS call by operation, and lets a
- * test answer some calls itself (throttling, 5xx) to inject provider faults.
+ * test answer some calls itself (throttling, 5xx) to inject provider faults. The hook sees the
+ * request's body too, to pick out one kind of call (e.g. an UpdateItem on one key prefix).
  */
 export async function startAwsProxy(options: {
   target: string;
-  fault?: (operation: string) => ProxyDecision;
+  fault?: (operation: string, body: string) => ProxyDecision;
 }): Promise<AwsProxy> {
   const target = new URL(options.target);
   const counts = new Map<string, number>();
   const injected = new Map<string, number>();
   const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
     const operation = operationOf(req);
     bump(counts, operation);
-    const decision = options.fault?.(operation);
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+    } catch {
+      res.destroy(); // the caller went away mid-request
+      return;
+    }
+    const body = Buffer.concat(chunks);
+    const decision = options.fault?.(operation, body.toString("utf8"));
     if (decision) {
       bump(injected, operation);
-      req.resume();
       res.writeHead(decision.status, { "content-type": "application/json", ...decision.headers });
       res.end(decision.body);
       return;
@@ -59,7 +67,7 @@ export async function startAwsProxy(options: {
       res.writeHead(502);
       res.end();
     });
-    req.pipe(upstream);
+    upstream.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -4,6 +4,7 @@ import type { EnvelopeCipher } from "@herald/crypto";
 import type { MessageStore } from "@herald/messages";
 import type { MessageQueue } from "@herald/queue";
 import type { Clock, Logger } from "@herald/platform";
+import type { SmsPolicy } from "./domain/sms-policy";
 import type { AppEnv } from "./http/env";
 import type { IdempotencyStore } from "./ports/idempotency-store";
 import type { RecipientHmac } from "./ports/recipient-hmac";
@@ -28,10 +29,14 @@ export type AppDeps = {
   idempotency: IdempotencyStore;
   /** The erasure audit's keyed digest of a recipient (HERALD_AUDIT_HMAC_KEY). */
   recipientHmac: RecipientHmac;
+  /** How long a request holds its Idempotency-Key in progress (default IDEMPOTENCY_LEASE_SECONDS). */
+  idempotencyLeaseSeconds?: number;
   clock: Clock;
   newId: () => string;
   logger: Logger;
   senders: { default: string; allowed: readonly string[] };
+  /** Where SMS may go and the tenants' daily SMS quota (domain/sms-policy.ts); none when undefined. */
+  sms?: SmsPolicy;
 };
 
 /** The ingest API: one Hono app, served by the Lambda handler and by the local Node server. */

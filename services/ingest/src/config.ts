@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { QueueUrlsEnv, queueUrlsFrom, type QueueName } from "@herald/contracts";
 import { loadOAuthSettings, loadRateLimit, type OAuthSettings, type RateLimitSettings } from "@herald/auth";
-import { AuditEnv, CorsEnv, env, parseEnv, SecretsEnv, SendersEnv, type SecretSetting } from "@herald/settings";
+import { AuditEnv, CorsEnv, env, parseEnv, SecretsEnv, SendersEnv, SmsPolicyEnv, smsPolicySettings, type SecretSetting, type SmsPolicySettings } from "@herald/settings";
+import { IDEMPOTENCY_LEASE_SECONDS } from "./domain/idempotent";
 
 const IngestEnv = z.object({
   HERALD_TABLE_NAME: env.required(),
@@ -13,6 +14,8 @@ const IngestEnv = z.object({
    * the identity from the API Gateway Lambda authorizer's context (AWS); headers are not read.
    */
   HERALD_IDENTITY_SOURCE: z.enum(["credentials", "authorizer"], { error: "must be credentials or authorizer" }).default("credentials"),
+  /** Seconds a request holds its Idempotency-Key before a retry may take it over (for tests; see idempotent.ts). */
+  HERALD_IDEMPOTENCY_LEASE_SECONDS: env.int(IDEMPOTENCY_LEASE_SECONDS, 1, 3600),
 })
   // HERALD_EMAIL_FROM, HERALD_EMAIL_SENDERS (addresses, or `@domain` for a whole domain) and
   // HERALD_CORS_ORIGINS: @herald/settings', where infra judges them too
@@ -21,7 +24,9 @@ const IngestEnv = z.object({
   .extend(QueueUrlsEnv.shape)
   .extend(SecretsEnv.shape)
   // HERALD_AUDIT_HMAC_KEY, the erasure audit's HMAC key: required, the value or secretsmanager:<id>
-  .extend(AuditEnv.shape);
+  .extend(AuditEnv.shape)
+  // HERALD_SMS_COUNTRIES and HERALD_SMS_DAILY_QUOTA: refused at ingest, before anything is recorded
+  .extend(SmsPolicyEnv.shape);
 
 export type IngestConfig = {
   tableName: string;
@@ -39,6 +44,9 @@ export type IngestConfig = {
   auditHmacKey: SecretSetting;
   rateLimit: RateLimitSettings | undefined;
   corsOrigins: string[];
+  /** SMS countries (undefined: every one) and the per-tenant daily quota (undefined: none). */
+  sms: SmsPolicySettings;
+  idempotencyLeaseSeconds: number;
 };
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): IngestConfig {
@@ -56,5 +64,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     auditHmacKey: e.HERALD_AUDIT_HMAC_KEY,
     rateLimit: loadRateLimit(source),
     corsOrigins: e.HERALD_CORS_ORIGINS,
+    sms: smsPolicySettings(e),
+    idempotencyLeaseSeconds: e.HERALD_IDEMPOTENCY_LEASE_SECONDS,
   };
 }

@@ -13,6 +13,7 @@ import { createLogger, systemClock, type Logger } from "@herald/platform";
 import { createSecrets } from "@herald/platform/secrets";
 import { DynamoIdempotencyStore } from "./adapters/dynamo-idempotency-store";
 import { hmacRecipient } from "./adapters/hmac-recipient";
+import { DynamoSmsQuota } from "./adapters/dynamo-sms-quota";
 import type { AppDeps } from "./app";
 import type { IngestConfig } from "./config";
 import { fromAuthorizer, fromCredentials, type IdentitySource } from "./http/identity";
@@ -34,10 +35,15 @@ export function buildDeps(config: IngestConfig): AppDeps {
     idempotency: new DynamoIdempotencyStore(dynamo, config.tableName),
     // read on the first erasure, not at start-up: only the erase route needs it
     recipientHmac: hmacRecipient(createSecrets({ maxAgeSeconds: config.secretsMaxAgeSeconds })(config.auditHmacKey, "HERALD_AUDIT_HMAC_KEY")),
+    idempotencyLeaseSeconds: config.idempotencyLeaseSeconds,
     clock: systemClock,
     newId: randomUUID,
     logger,
     senders: config.senders,
+    sms: {
+      ...(config.sms.countries && { countries: config.sms.countries }),
+      ...(config.sms.dailyQuota !== undefined && { quota: new DynamoSmsQuota(dynamo, config.tableName, { perDay: config.sms.dailyQuota }) }),
+    },
   };
 }
 

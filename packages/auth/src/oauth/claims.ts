@@ -1,11 +1,11 @@
 import { Identity, Role } from "@herald/contracts";
+import { acceptsAnyAudience } from "@herald/settings";
+import { API_KEY_PRINCIPAL_PREFIX } from "../api-keys";
 import type { OAuthSettings } from "./settings";
 
 /** The introspection answer as the provider gave it (RFC 7662 §2.2): `active` and the token's claims. */
 export type IntrospectionAnswer = { active: boolean } & Record<string, unknown>;
 
-/** Principals starting with this belong to API keys; no token may claim one. */
-export const API_KEY_PRINCIPAL_PREFIX = "key:";
 
 export type ClaimSettings = Pick<OAuthSettings, "issuer" | "audiences" | "rolesClaim" | "tenantClaim">;
 
@@ -16,7 +16,8 @@ export type Verdict =
 /**
  * Turns an introspection answer into who is calling, or says why the token is refused. Inactive,
  * expired, not-yet-valid, a refresh token, another issuer or audience, no subject, no tenant:
- * all refused (401). Roles are the claim's values that name Herald roles; others (openid, ...)
+ * all refused (401). The audience is always checked (no audiences configured: every token is
+ * refused) unless the settings say `*` (HERALD_OAUTH_AUDIENCE=*, the operator's explicit choice). Roles are the claim's values that name Herald roles; others (openid, ...)
  * are ignored, so a token with none of ours authenticates and then gets 403 per route.
  */
 export function identityFromIntrospection(answer: IntrospectionAnswer, settings: ClaimSettings, nowMs: number): Verdict {
@@ -31,12 +32,13 @@ export function identityFromIntrospection(answer: IntrospectionAnswer, settings:
     return { ok: false, reason: "not an access token" };
   }
   if (settings.issuer !== undefined && answer.iss !== settings.issuer) return { ok: false, reason: "wrong issuer" };
-  if (settings.audiences.length > 0) {
+  if (!acceptsAnyAudience(settings)) {
     const aud = typeof answer.aud === "string" ? [answer.aud] : Array.isArray(answer.aud) ? answer.aud : [];
     if (!aud.some((a) => typeof a === "string" && settings.audiences.includes(a))) return { ok: false, reason: "wrong audience" };
   }
   const principal = nonEmpty(answer.sub) ?? nonEmpty(answer.username);
   if (principal === undefined) return { ok: false, reason: "no subject" };
+  // API keys' namespace (api-keys.ts): a token for subject key:x would act as the key named x.
   if (principal.startsWith(API_KEY_PRINCIPAL_PREFIX)) return { ok: false, reason: "reserved subject" };
   const tenant = nonEmpty(answer[settings.tenantClaim]);
   if (tenant === undefined) return { ok: false, reason: "no tenant" };

@@ -127,12 +127,12 @@ describe("API key rotation against DynamoDB", () => {
 
     // Assess
     expect(both.map((b) => b.identity)).toEqual([
-      { principal: "svc:rotating", tenant: "rotation", roles: [Roles.send] },
-      { principal: "svc:rotating", tenant: "rotation", roles: [Roles.send] },
+      { principal: "key:svc:rotating", tenant: "rotation", roles: [Roles.send] },
+      { principal: "key:svc:rotating", tenant: "rotation", roles: [Roles.send] },
     ]);
     await expect(authenticate(new Headers({ "x-api-key": old.key }))).rejects.toBeInstanceOf(UnauthorizedError);
     await expect(authenticate(new Headers({ "x-api-key": fresh.key }))).resolves.toMatchObject({
-      identity: { principal: "svc:rotating", tenant: "rotation", roles: [Roles.send] },
+      identity: { principal: "key:svc:rotating", tenant: "rotation", roles: [Roles.send] },
       method: "api_key",
     });
   });

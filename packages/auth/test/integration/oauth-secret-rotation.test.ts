@@ -139,6 +139,7 @@ describe("OAuth 2.0 introspection with the client secret in Secrets Manager", ()
       HERALD_OAUTH_INTROSPECTION_URL: idp.introspectionUrl,
       HERALD_OAUTH_CLIENT_ID: idp.clientId,
       HERALD_OAUTH_CLIENT_SECRET: "secretsmanager:herald/test/NoSuchSecret",
+      HERALD_OAUTH_AUDIENCE: "herald",
     });
     if (!settings) throw new Error("OAuth settings expected");
     const introspect = createIntrospector(settings, { clientSecret: createSecrets({ maxAgeSeconds: 60 })(settings.clientSecret, "HERALD_OAUTH_CLIENT_SECRET") });

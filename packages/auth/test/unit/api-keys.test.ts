@@ -114,18 +114,20 @@ describe("createApiKey", () => {
     expect(await store.findByHash(hashApiKey(key))).toEqual(record);
   });
 
-  it("names the key's principal after its key id unless a principal is given", async () => {
+  it("names the key's principal key:<key id>, or key:<name> when a name is given, a namespace no token subject may enter", async () => {
     // Prepare
     const store = new MemoryApiKeyStore();
 
     // Act
     const anonymous = await createApiKey(store, { tenant: "acme", roles: [Roles.send] }, NOW);
-    const named = await createApiKey(store, { principal: "svc:billing", tenant: "acme", roles: [Roles.send] }, NOW);
+    const named = await createApiKey(store, { principal: "billing", tenant: "acme", roles: [Roles.send] }, NOW);
+    const successor = await createApiKey(store, { principal: anonymous.record.principal, tenant: "acme", roles: [Roles.send] }, NOW);
 
     // Assess
     expect(anonymous.record.principal).toBe(`key:${anonymous.record.key_id}`);
     expect(anonymous.record.key_id).toBe(keyIdOf(anonymous.key));
-    expect(named.record.principal).toBe("svc:billing");
+    expect(named.record.principal).toBe("key:billing");
+    expect(successor.record.principal).toBe(anonymous.record.principal);
   });
 
   it("records tenant, de-duplicated roles, description and creation time", async () => {

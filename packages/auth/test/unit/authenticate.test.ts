@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { Roles } from "@herald/contracts";
 import { UnauthorizedError } from "@herald/platform";
-import { createApiKey, createAuthenticator, credentialOf, generateApiKey } from "../../src/index";
+import { canRead, createApiKey, createAuthenticator, credentialOf, generateApiKey, type TokenVerifier } from "../../src/index";
 import { MemoryApiKeyStore } from "../../src/memory-api-key-store";
 
 async function anAuthenticator() {
@@ -84,7 +84,7 @@ describe("createAuthenticator", () => {
 
     // Assess
     expect(result).toEqual({
-      identity: { principal: "svc:billing", tenant: "acme", roles: [Roles.send, Roles.read] },
+      identity: { principal: "key:svc:billing", tenant: "acme", roles: [Roles.send, Roles.read] },
       method: "api_key",
       expiresAt: undefined,
     });
@@ -98,7 +98,7 @@ describe("createAuthenticator", () => {
     const result = await authenticate(new Headers({ authorization: `Bearer ${key}` }));
 
     // Assess
-    expect(result.identity).toEqual({ principal: "svc:billing", tenant: "acme", roles: [Roles.send, Roles.read] });
+    expect(result.identity).toEqual({ principal: "key:svc:billing", tenant: "acme", roles: [Roles.send, Roles.read] });
   });
 
   it("rejects a request without credentials with UnauthorizedError", async () => {
@@ -167,5 +167,39 @@ describe("createAuthenticator", () => {
     if (!(error instanceof UnauthorizedError)) throw new Error("expected an UnauthorizedError");
     expect(error.message).not.toContain(unknown);
     expect(JSON.stringify(error)).not.toContain(unknown);
+  });
+});
+
+describe("createAuthenticator: API key principals apart from token subjects", () => {
+  it("keeps a key created with principal billing apart from the token subject billing of the same tenant", async () => {
+    // Prepare
+    const apiKeys = new MemoryApiKeyStore();
+    const { key } = await createApiKey(apiKeys, { principal: "billing", tenant: "acme", roles: [Roles.send, Roles.read] });
+    const verifyToken: TokenVerifier = async () => ({ identity: { principal: "billing", tenant: "acme", roles: [Roles.read] }, expiresAt: undefined });
+    const authenticate = createAuthenticator({ apiKeys, verifyToken });
+
+    // Act
+    const byKey = await authenticate(new Headers({ "x-api-key": key }));
+    const byToken = await authenticate(new Headers({ authorization: "Bearer eyJ.token" }));
+
+    // Assess
+    expect(byKey.identity.principal).toBe("key:billing");
+    expect(byToken.identity.principal).toBe("billing");
+    expect(canRead(byToken.identity, { tenant: "acme", principal: byKey.identity.principal })).toBe(false);
+    expect(canRead(byKey.identity, { tenant: "acme", principal: byToken.identity.principal })).toBe(false);
+  });
+
+  it("authenticates a key stored with a bare principal (before principals were namespaced) as key:<principal>", async () => {
+    // Prepare
+    const apiKeys = new MemoryApiKeyStore();
+    const { key, hash, keyId } = generateApiKey();
+    await apiKeys.put({ key_id: keyId, hash, principal: "billing", tenant: "acme", roles: [Roles.send], created_at: "2026-01-01T00:00:00.000Z" });
+    const authenticate = createAuthenticator({ apiKeys });
+
+    // Act
+    const result = await authenticate(new Headers({ "x-api-key": key }));
+
+    // Assess
+    expect(result.identity).toEqual({ principal: "key:billing", tenant: "acme", roles: [Roles.send] });
   });
 });

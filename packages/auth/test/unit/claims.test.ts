@@ -81,12 +81,22 @@ describe("identityFromIntrospection", () => {
     expect(verdict).toEqual({ ok: false, reason });
   });
 
-  it("checks neither issuer nor audience when none is configured", () => {
+  it("checks no issuer when none is configured, and no audience with the * opt-out", () => {
     // Act
-    const verdict = identityFromIntrospection({ ...active, iss: "x", aud: "y" }, { ...settings, issuer: undefined, audiences: [] }, NOW);
+    const verdict = identityFromIntrospection({ ...active, iss: "x", aud: "y" }, { ...settings, issuer: undefined, audiences: ["*"] }, NOW);
+    const noAud = identityFromIntrospection({ ...active, aud: undefined }, { ...settings, audiences: ["*"] }, NOW);
 
     // Assess
     expect(verdict.ok).toBe(true);
+    expect(noAud.ok).toBe(true);
+  });
+
+  it("refuses every token when no audience is configured, rather than accepting tokens minted for other APIs", () => {
+    // Act
+    const verdict = identityFromIntrospection({ ...active, aud: "billing-api" }, { ...settings, audiences: [] }, NOW);
+
+    // Assess
+    expect(verdict).toEqual({ ok: false, reason: "wrong audience" });
   });
 });
 

@@ -5,6 +5,7 @@ const OAUTH = {
   HERALD_OAUTH_INTROSPECTION_URL: "https://idp.example.com/oauth2/introspect",
   HERALD_OAUTH_CLIENT_ID: "herald",
   HERALD_OAUTH_CLIENT_SECRET: "introspection-s3cr3t",
+  HERALD_OAUTH_AUDIENCE: "https://api.example.com",
 };
 
 describe("loadOAuthSettings", () => {
@@ -52,5 +53,35 @@ describe("loadOAuthSettings", () => {
 
     // Assess
     expect(load).toThrow("invalid configuration: HERALD_OAUTH_CLIENT_SECRET: needs a secret name or ARN after secretsmanager:");
+  });
+
+  it.each([
+    ["missing", undefined],
+    ["blank", " "],
+  ])("refuses the introspection URL with HERALD_OAUTH_AUDIENCE %s: any token of the provider would do, even one for another API", (_, value) => {
+    // Act
+    const load = () => loadOAuthSettings({ ...OAUTH, HERALD_OAUTH_AUDIENCE: value });
+
+    // Assess
+    expect(load).toThrow(
+      "invalid configuration: HERALD_OAUTH_AUDIENCE: is required when HERALD_OAUTH_INTROSPECTION_URL is set: " +
+        "the audience Herald's tokens carry (aud), or * to accept tokens for any audience",
+    );
+  });
+
+  it("takes HERALD_OAUTH_AUDIENCE=* as the explicit choice to accept any audience", () => {
+    // Act
+    const settings = loadOAuthSettings({ ...OAUTH, HERALD_OAUTH_AUDIENCE: " * " });
+
+    // Assess
+    expect(settings?.audiences).toEqual(["*"]);
+  });
+
+  it("refuses * next to named audiences, which it would make pointless", () => {
+    // Act
+    const load = () => loadOAuthSettings({ ...OAUTH, HERALD_OAUTH_AUDIENCE: "https://api.example.com,*" });
+
+    // Assess
+    expect(load).toThrow("invalid configuration: HERALD_OAUTH_AUDIENCE: * (any audience) cannot be combined with named audiences");
   });
 });

@@ -1,12 +1,12 @@
-import { describe, expect, it } from "vitest";
-import { AppError, UnauthorizedError } from "@herald/platform";
-import type { IntrospectionAnswer } from "../../src/index";
-import { createTokenVerifier } from "../../src/oauth/index";
+import { describe, expect, it, vi } from "vitest";
+import { AppError, createLogger, UnauthorizedError } from "@herald/platform";
+import type { IntrospectionAnswer, OAuthSettings } from "../../src/index";
+import { createTokenVerifier, oauthTokenVerifier } from "../../src/oauth/index";
 
 const START = Date.parse("2026-11-23T10:00:00Z");
 
 /** A provider port whose answers the test decides, counting calls; the wire is tested elsewhere. */
-function aProvider() {
+function aProvider(cacheTtlSeconds = 300) {
   const clock = { t: START, now: () => new Date(clock.t) };
   const provider = {
     calls: 0,
@@ -33,7 +33,8 @@ function aProvider() {
     return token;
   };
   const verify = createTokenVerifier({
-    settings: { issuer: undefined, audiences: [], rolesClaim: "scope", tenantClaim: "tenant", cacheTtlSeconds: 300, negativeCacheTtlSeconds: 10 },
+    // Claims are claims.test.ts' concern: these tokens carry no aud, so any audience is accepted.
+    settings: { issuer: undefined, audiences: ["*"], rolesClaim: "scope", tenantClaim: "tenant", cacheTtlSeconds, negativeCacheTtlSeconds: 10 },
     introspect: provider.introspect,
     clock,
   });
@@ -100,6 +101,80 @@ describe("createTokenVerifier", () => {
     await expect(attempt).rejects.toThrow(/expired|inactive/);
   });
 
+  it("keeps accepting a token without exp after the maximum TTL, by asking the provider again", async () => {
+    // Prepare
+    const { clock, provider, verify } = aProvider();
+    provider.answers.set("no-exp", { active: true, sub: "alice", tenant: "acme", scope: "messages:send" });
+    const first = await verify("no-exp");
+
+    // Act
+    clock.t += 301_000;
+    const later = await verify("no-exp");
+    clock.t += 301_000;
+    const muchLater = await verify("no-exp");
+
+    // Assess
+    expect(first.expiresAt).toBeUndefined();
+    expect(later).toEqual(first);
+    expect(muchLater.identity.principal).toBe("alice");
+    expect(provider.calls).toBe(3);
+  });
+
+  it("refuses a token without exp once the provider, asked again after the TTL, says it is inactive", async () => {
+    // Prepare
+    const { clock, provider, verify } = aProvider();
+    provider.answers.set("no-exp", { active: true, sub: "alice", tenant: "acme", scope: "messages:send" });
+    await verify("no-exp");
+    provider.answers.set("no-exp", { active: false });
+
+    // Act
+    const withinTtl = await verify("no-exp");
+    clock.t += 301_000;
+    const attempt = verify("no-exp");
+
+    // Assess
+    expect(withinTtl.identity.principal).toBe("alice");
+    await expect(attempt).rejects.toThrow(/inactive/);
+  });
+
+  it("serves a cached answer for a token without exp for one more TTL while the provider is down, then 503, never 401", async () => {
+    // Prepare
+    const { clock, provider, verify } = aProvider();
+    provider.answers.set("no-exp", { active: true, sub: "alice", tenant: "acme", scope: "messages:send" });
+    await verify("no-exp");
+    provider.failing = true;
+
+    // Act
+    clock.t += 301_000; // refresh due: the provider is asked and fails
+    const duringOutage = await verify("no-exp");
+    clock.t += 300_000; // one more TTL: the old answer is no longer trusted
+    const later = verify("no-exp");
+
+    // Assess
+    expect(duringOutage.identity.principal).toBe("alice");
+    await expect(later).rejects.toMatchObject({ status: 503, code: "auth.provider_unavailable" });
+  });
+
+  it("asks the provider for every request with a TTL of 0 (revocation at once), still one call for concurrent ones", async () => {
+    // Prepare
+    const { clock, provider, tokenFor, verify } = aProvider(0);
+    const token = tokenFor("token-1", 3600);
+
+    // Act
+    await Promise.all(Array.from({ length: 10 }, () => verify(token)));
+    const concurrentCalls = provider.calls;
+    clock.t += 1000;
+    await verify(token);
+    provider.answers.set(token, { active: false });
+    clock.t += 1000;
+    const revoked = verify(token);
+
+    // Assess
+    expect(concurrentCalls).toBe(1);
+    await expect(revoked).rejects.toThrow(/inactive/);
+    expect(provider.calls).toBe(3);
+  });
+
   it("remembers a refusal briefly, then asks again", async () => {
     // Prepare
     const { clock, provider, verify } = aProvider();
@@ -163,5 +238,35 @@ describe("createTokenVerifier", () => {
     expect(provider.calls).toBe(2);
     expect(ra.identity).toMatchObject({ principal: "alice", tenant: "acme" });
     expect(rb.identity).toMatchObject({ principal: "bob", tenant: "globex" });
+  });
+});
+
+describe("oauthTokenVerifier", () => {
+  const settings = (audiences: string[]): OAuthSettings => ({
+    introspectionUrl: "https://idp.example.com/oauth2/introspect",
+    clientId: "herald",
+    clientSecret: { kind: "value", value: "s3cr3t" },
+    issuer: undefined,
+    audiences,
+    rolesClaim: "scope",
+    tenantClaim: "tenant",
+    cacheTtlSeconds: 300,
+    negativeCacheTtlSeconds: 10,
+    timeoutMs: 2000,
+    retries: 2,
+  });
+
+  it("warns once, when the service builds it, that HERALD_OAUTH_AUDIENCE=* accepts tokens for any audience", () => {
+    // Prepare
+    const logger = createLogger("test", "SILENT");
+    const warn = vi.spyOn(logger, "warn");
+
+    // Act
+    oauthTokenVerifier(settings(["*"]), { secretsMaxAgeSeconds: 60, logger });
+    oauthTokenVerifier(settings(["https://api.example.com"]), { secretsMaxAgeSeconds: 60, logger });
+
+    // Assess
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalledWith("oauth audience not checked: HERALD_OAUTH_AUDIENCE=* accepts tokens minted for any API");
   });
 });

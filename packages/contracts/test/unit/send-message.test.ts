@@ -165,6 +165,65 @@ describe("SendMessage recipients", () => {
     expect(recipientsOf(message)).toHaveLength(30);
   });
 
+  it("refuses a reply_to of 3,000 comma-separated addresses", () => {
+    // Prepare
+    const body = anEmail({ reply_to: addresses(3000).join(",") });
+
+    // Act
+    const result = SendMessage.safeParse(body);
+
+    // Assess
+    expect(result.success).toBe(false);
+    expect(result.error?.issues).toEqual([expect.objectContaining({ path: ["reply_to"], message: `at most ${MAX_RECIPIENTS} addresses` })]);
+  });
+
+  it.each(["cc", "bcc"])("refuses more than the maximum number of addresses in one comma-separated %s, once", (field) => {
+    // Prepare
+    const body = anEmail({ [field]: addresses(MAX_RECIPIENTS + 1, "other.example").join(", ") });
+
+    // Act
+    const result = SendMessage.safeParse(body);
+
+    // Assess
+    expect(result.error?.issues).toEqual([expect.objectContaining({ path: [field], message: `at most ${MAX_RECIPIENTS} addresses` })]);
+  });
+
+  it("counts reply_to in the recipient limit", () => {
+    // Prepare
+    const all = addresses(MAX_RECIPIENTS + 1);
+    const body = anEmail({ to: all.slice(0, 40), reply_to: all.slice(40) });
+
+    // Act
+    const paths = refusedPaths(body);
+
+    // Assess
+    expect(paths).toEqual(["reply_to"]);
+  });
+
+  it("counts a reply_to address that is also a recipient once", () => {
+    // Prepare
+    const all = addresses(MAX_RECIPIENTS);
+    const body = anEmail({ to: all, reply_to: [all[0]?.toUpperCase() ?? ""] });
+
+    // Act
+    const message = accept(body);
+
+    // Assess
+    expect(message.reply_to).toEqual([all[0]?.toUpperCase()]);
+  });
+
+  it("accepts the maximum across to, cc, bcc and reply_to together", () => {
+    // Prepare
+    const all = addresses(MAX_RECIPIENTS);
+    const body = anEmail({ to: all.slice(0, 30), cc: all.slice(30, 40), bcc: all.slice(40, 45), reply_to: all.slice(45).join(",") });
+
+    // Act
+    const message = accept(body);
+
+    // Assess
+    expect(message.reply_to).toHaveLength(5);
+  });
+
   it("rejects more than the maximum number of recipients in one comma-separated string", () => {
     // Prepare
     const body = anEmail({ to: addresses(MAX_RECIPIENTS + 1).join(",") });

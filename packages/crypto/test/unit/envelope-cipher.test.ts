@@ -1,6 +1,8 @@
+import { createCipheriv, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { DecryptionError, EnvelopeCipher } from "../../src";
 import { MemoryDataKeyProvider } from "../../src/memory-data-key-provider";
+import { RecordingKeys } from "./recording-keys";
 
 const kms = { purpose: "test", tenant: "acme" };
 const aad = { message_id: "m1", recipients: "alice@example.com" };
@@ -30,6 +32,40 @@ describe("EnvelopeCipher", () => {
     for (const field of ["ciphertext", "tag", "iv"] as const) {
       await expect(cipher.open({ ...sealed, [field]: flip(sealed[field]) }, kms, aad), field).rejects.toBeInstanceOf(DecryptionError);
     }
+  });
+
+  it("refuses a tag shorter than 16 bytes, though GCM would accept its first 4 bytes", async () => {
+    // Prepare
+    const keys = new MemoryDataKeyProvider();
+    const sealed = await new EnvelopeCipher(keys).seal("secret", kms, aad);
+    const truncated = (bytes: number) => ({ ...sealed, tag: Buffer.from(sealed.tag, "base64").subarray(0, bytes).toString("base64") });
+    const reader = new EnvelopeCipher(keys);
+
+    // Act + Assess: Node's decipher verifies a truncated (but genuine) tag unless told its length
+    for (const bytes of [4, 8, 12, 15]) {
+      await expect(reader.open(truncated(bytes), kms, aad), `${bytes}-byte tag`).rejects.toBeInstanceOf(DecryptionError);
+    }
+    // refused before KMS is asked to unwrap anything
+    expect(keys.unwrapped).toBe(0);
+    expect(await reader.open(sealed, kms, aad)).toBe("secret");
+  });
+
+  it("refuses an IV other than 12 bytes, though GCM accepts any length", async () => {
+    // Prepare: the same message sealed again under the same data key with a 16-byte IV
+    const keys = new RecordingKeys();
+    const sealed = await new EnvelopeCipher(keys).seal("secret", kms, aad);
+    const iv = randomBytes(16);
+    const cipher = createCipheriv("aes-256-gcm", keys.key(0), iv);
+    // the cipher's AAD encoding (key-sorted JSON pairs)
+    cipher.setAAD(Buffer.from(JSON.stringify(Object.keys(aad).sort().map((k) => [k, aad[k as keyof typeof aad]]))));
+    const ciphertext = Buffer.concat([cipher.update("secret", "utf8"), cipher.final()]);
+    const longIv = { ...sealed, iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64"), ciphertext: ciphertext.toString("base64") };
+
+    // Act
+    const attempt = new EnvelopeCipher(keys).open(longIv, kms, aad);
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ code: "crypto.decrypt_failed", status: 422 });
   });
 
   it("reuses a data key within its bounds and takes a new one past either bound", async () => {

@@ -16,6 +16,7 @@ import {
   parseEnv,
   SecretsEnv,
   SendersEnv,
+  SmsPolicyEnv,
   SmsProviderEnv,
   smsProviderIssues,
   SmtpEnv,
@@ -31,7 +32,11 @@ const ROOT = mkdtempSync(join(tmpdir(), "herald-infra-config-"));
 const BASE = { HERALD_EMAIL_FROM: "noreply@example.com" };
 const RELAY = { HERALD_SMTP_HOST: "smtp.example.com" };
 const ACCOUNT_SID = `AC${"1".repeat(32)}`;
-const OAUTH = { HERALD_OAUTH_INTROSPECTION_URL: "https://idp.example.com/oauth2/introspect", HERALD_OAUTH_CLIENT_ID: "herald" };
+const OAUTH = {
+  HERALD_OAUTH_INTROSPECTION_URL: "https://idp.example.com/oauth2/introspect",
+  HERALD_OAUTH_CLIENT_ID: "herald",
+  HERALD_OAUTH_AUDIENCE: "https://api.example.com",
+};
 const PREFIX = "herald: invalid deploy configuration: ";
 
 const load = (env: Record<string, string | undefined>) => loadInfraConfig({ ...BASE, ...env }, ROOT);
@@ -80,7 +85,16 @@ describe("loadInfraConfig", () => {
       apiThrottleRate: 50,
       apiThrottleBurst: 100,
       authorizerCacheTtl: 300,
+      sms: { countries: undefined, dailyQuota: undefined },
     });
+  });
+
+  it("hands the ingest API the SMS countries, upper-cased and once each, and the daily quota", () => {
+    // Act
+    const config = load({ HERALD_SMS_COUNTRIES: "gb, IE,GB", HERALD_SMS_DAILY_QUOTA: "500" });
+
+    // Assess
+    expect(config.sms).toEqual({ countries: ["GB", "IE"], dailyQuota: 500 });
   });
 
   it("trims what the deploying shell gave, counts a blank value as unset and upper-cases the log level", () => {
@@ -132,6 +146,8 @@ describe("loadInfraConfig: a value a service also reads", () => {
     ["a relay host with a space", SmtpEnv, { HERALD_SMTP_HOST: "smtp example.com" }],
     ["a scope that is not scope tokens", SmtpEnv, { ...RELAY, HERALD_SMTP_OAUTH_SCOPE: "a  b" }],
     ["a secrets max age of 0", SecretsEnv, { HERALD_SECRETS_MAX_AGE: "0" }],
+    ["an SMS country that is not an ISO 3166-1 code", SmsPolicyEnv, { HERALD_SMS_COUNTRIES: "GB,UK" }],
+    ["an SMS daily quota of 0", SmsPolicyEnv, { HERALD_SMS_DAILY_QUOTA: "0" }],
     ["a roles claim with a space", OAuthChecked, { ...OAUTH, HERALD_OAUTH_ROLES_CLAIM: "realm roles" }, { HERALD_OAUTH_CLIENT_SECRET: "secretsmanager:s" }],
   ];
 
@@ -242,7 +258,7 @@ describe("loadInfraConfig: the secrets", () => {
       introspectionUrl: "https://idp.example.com/oauth2/introspect",
       clientId: "herald",
       issuer: undefined,
-      audience: [],
+      audience: ["https://api.example.com"],
       rolesClaim: "scope",
       tenantClaim: "tenant",
       cacheTtl: 300,
@@ -253,10 +269,46 @@ describe("loadInfraConfig: the secrets", () => {
 
   it("requires the OAuth client id with the introspection URL, as packages/auth does", () => {
     // Act
-    const message = infraErrorOf({ HERALD_OAUTH_INTROSPECTION_URL: OAUTH.HERALD_OAUTH_INTROSPECTION_URL });
+    const message = infraErrorOf({ ...OAUTH, HERALD_OAUTH_CLIENT_ID: undefined });
 
     // Assess
     expect(message).toBe(`${PREFIX}HERALD_OAUTH_CLIENT_ID: is required when HERALD_OAUTH_INTROSPECTION_URL is set`);
+  });
+
+  it("refuses to deploy introspection without an audience, with the words the authorizer would refuse to start with", () => {
+    // Prepare
+    const env = { ...OAUTH, HERALD_OAUTH_AUDIENCE: undefined };
+    const service = serviceProblemOf(OAuthEnv.superRefine(addIssues(oauthIssues)), { ...env, HERALD_OAUTH_CLIENT_SECRET: "s" });
+
+    // Act
+    const message = infraErrorOf(env);
+
+    // Assess
+    expect(service).toBe(
+      "HERALD_OAUTH_AUDIENCE: is required when HERALD_OAUTH_INTROSPECTION_URL is set: " +
+        "the audience Herald's tokens carry (aud), or * to accept tokens for any audience",
+    );
+    expect(message).toBe(`${PREFIX}${service}`);
+  });
+
+  it("passes HERALD_OAUTH_AUDIENCE=*, the explicit opt-out of the audience check, on to the authorizer", () => {
+    // Act
+    const config = load({ ...OAUTH, HERALD_OAUTH_AUDIENCE: "*" });
+
+    // Assess
+    expect(config.oauth?.audience).toEqual(["*"]);
+  });
+
+  it("lowers Herald's introspection cache with API Gateway's: HERALD_OAUTH_CACHE_TTL follows HERALD_AUTHORIZER_CACHE_TTL unless given", () => {
+    // Act
+    const lowered = load({ ...OAUTH, HERALD_AUTHORIZER_CACHE_TTL: "30" });
+    const off = load({ ...OAUTH, HERALD_AUTHORIZER_CACHE_TTL: "0" });
+    const own = load({ ...OAUTH, HERALD_AUTHORIZER_CACHE_TTL: "30", HERALD_OAUTH_CACHE_TTL: "120" });
+
+    // Assess
+    expect([lowered.authorizerCacheTtl, lowered.oauth?.cacheTtl]).toEqual([30, 30]);
+    expect([off.authorizerCacheTtl, off.oauth?.cacheTtl]).toEqual([0, 0]);
+    expect([own.authorizerCacheTtl, own.oauth?.cacheTtl]).toEqual([30, 120]);
   });
 });
 

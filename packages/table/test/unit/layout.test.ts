@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apiKeyKey, auditKey, idempotencyKey, leadingKeys, messageKey, PARTITIONS, rateKey, recipientPartition } from "../../src/index";
+import { apiKeyKey, auditKey, idempotencyKey, leadingKeys, messageKey, PARTITIONS, quotaKey, rateKey, recipientPartition } from "../../src/index";
 
 describe("the table layout", () => {
   it("builds every key under its own partition prefix", () => {
@@ -11,6 +11,7 @@ describe("the table layout", () => {
       auditKey("acme", "c0ffee", "2030-01-01T00:00:00.000Z", "u-1"),
       apiKeyKey("f00d"),
       rateKey("email", 17),
+      quotaKey("acme", "sms", "2026-11-23"),
     ];
 
     // Assess
@@ -21,6 +22,7 @@ describe("the table layout", () => {
       { pk: "AUDIT#acme#c0ffee", sk: "2030-01-01T00:00:00.000Z#u-1" },
       { pk: "APIKEY", sk: "f00d" },
       { pk: "RATE#email", sk: "17" },
+      { pk: "QUOTA#acme", sk: "sms#2026-11-23" },
     ]);
   });
 

@@ -50,7 +50,7 @@ describe("the authorizer Lambda entry point", () => {
     const result = await handler(anEvent(`Bearer ${apiKey}`));
 
     // Assess
-    expect(result).toEqual({ isAuthorized: true, context: { principal: "svc:billing", tenant: "acme", roles: "messages:send", expires_at: 0 } });
+    expect(result).toEqual({ isAuthorized: true, context: { principal: "key:svc:billing", tenant: "acme", roles: "messages:send", expires_at: 0 } });
   });
 
   it("authorizes the X-Api-Key of a legacy /msg route, the identity source of its authorizer", async () => {
@@ -61,7 +61,7 @@ describe("the authorizer Lambda entry point", () => {
     const result = await handler(event as unknown as APIGatewayRequestAuthorizerEventV2);
 
     // Assess
-    expect(result).toEqual({ isAuthorized: true, context: { principal: "svc:billing", tenant: "acme", roles: "messages:send", expires_at: 0 } });
+    expect(result).toEqual({ isAuthorized: true, context: { principal: "key:svc:billing", tenant: "acme", roles: "messages:send", expires_at: 0 } });
   });
 
   it("authorizes a token by introspection, once for many invocations in one container", async () => {

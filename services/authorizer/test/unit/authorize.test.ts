@@ -2,6 +2,7 @@ import type { APIGatewayRequestAuthorizerEventV2 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { createApiKey, createAuthenticator, type TokenVerifier } from "@herald/auth";
 import { MemoryApiKeyStore } from "@herald/auth/memory";
+import { createTokenVerifier } from "@herald/auth/oauth";
 import { Roles } from "@herald/contracts";
 import { AppError, createLogger, UnauthorizedError } from "@herald/platform";
 import { authorize } from "../../src/domain/authorize";
@@ -46,7 +47,7 @@ describe("authorize", () => {
     // Assess
     expect(result).toEqual({
       isAuthorized: true,
-      context: { principal: "svc:billing", tenant: "acme", roles: "messages:send messages:read", expires_at: 0 },
+      context: { principal: "key:svc:billing", tenant: "acme", roles: "messages:send messages:read", expires_at: 0 },
     });
   });
 
@@ -64,6 +65,31 @@ describe("authorize", () => {
 
     // Assess
     expect(result.context).toEqual({ principal: "alice", tenant: "globex", roles: "messages:erase", expires_at: exp / 1000 });
+  });
+
+  it("hands no expires_at (0) for a token without exp, and still authorizes it after the token cache's TTL", async () => {
+    // Prepare
+    const clock = { t: Date.parse("2026-11-23T10:00:00Z"), now: () => new Date(clock.t) };
+    let introspections = 0;
+    const verify = createTokenVerifier({
+      settings: { issuer: undefined, audiences: ["herald"], rolesClaim: "scope", tenantClaim: "tenant", cacheTtlSeconds: 300, negativeCacheTtlSeconds: 10 },
+      introspect: async () => {
+        introspections += 1;
+        return { active: true, sub: "alice", tenant: "globex", aud: "herald", scope: "messages:send" }; // RFC 7662: exp is optional
+      },
+      clock,
+    });
+    const { deps } = await anAuthorizer(verify);
+
+    // Act
+    const first = await authorize(anEvent({ authorization: "Bearer no-exp" }), deps);
+    clock.t += 301_000;
+    const afterTtl = await authorize(anEvent({ authorization: "Bearer no-exp" }), deps);
+
+    // Assess
+    expect(first.context).toEqual({ principal: "alice", tenant: "globex", roles: "messages:send", expires_at: 0 });
+    expect(afterTtl.context).toEqual(first.context);
+    expect(introspections).toBe(2);
   });
 
   it.each([
@@ -100,7 +126,7 @@ describe("authorize", () => {
     const result = await authorize(anEvent({ "x-api-key": key, authorization: "Bearer garbage" }, routeKey), deps);
 
     // Assess
-    expect(result.context).toMatchObject({ principal: "svc:billing", tenant: "acme" });
+    expect(result.context).toMatchObject({ principal: "key:svc:billing", tenant: "acme" });
   });
 
   it("ignores Authorization on a legacy route: its answer is cached by X-Api-Key alone", async () => {

@@ -1,20 +1,27 @@
 import { CHANNELS, SendMessage, type Accepted, type BatchItemResult, type BatchRequest, type Identity } from "@herald/contracts";
 import type { QueueName } from "@herald/queue";
 import { AppError, fieldErrors } from "@herald/platform";
-import type { IdempotencyScope, IdempotencyStore } from "../ports/idempotency-store";
+import type { IdempotencyScope, KeyClaim } from "../ports/idempotency-store";
 import {
   accepted,
+  claimOptions,
   logQueued,
   markEnqueueFailed,
+  neverQueued,
   prepareMessage,
-  type AcceptDeps,
+  releaseUnlessLive,
+  type IdempotentDeps,
   type Prepared,
 } from "./accept-message";
-import { claimKey, idempotencyKey } from "./idempotent";
+import { claimKey, completeKey, idempotencyKey } from "./idempotent";
+import { giveBackSmsQuota, takeSmsQuota } from "./sms-policy";
 
-export type BatchDeps = AcceptDeps & { idempotency: IdempotencyStore };
+export type BatchDeps = IdempotentDeps;
 
-type Pending = { index: number; prepared: Prepared; scope: IdempotencyScope | undefined };
+/** A key this batch took, until it is completed or (in the end) given back. */
+type Held = { scope: IdempotencyScope; claim: KeyClaim; settled: boolean };
+/** `recorded`: the record exists already (an earlier request under the item's key wrote it). */
+type Pending = { index: number; prepared: Prepared; held: Held | undefined; recorded: boolean };
 
 const refused = (index: number, error: AppError): BatchItemResult => ({
   index,
@@ -22,15 +29,49 @@ const refused = (index: number, error: AppError): BatchItemResult => ({
   error: { code: error.code, detail: error.message, ...(error.errors && { errors: error.errors }) },
 });
 
+const notQueued = () => new AppError("queue.unavailable", "The message could not be queued; it was not sent. Retry later.", { status: 503 });
+
+const answered = (index: number, body: Accepted, replayed: boolean): BatchItemResult => ({
+  index,
+  status: 202,
+  id: body.id,
+  channel: body.channel,
+  created_at: body.created_at,
+  ...(replayed && { replayed: true }),
+});
+
 /**
  * Up to 100 messages in one call, each accepted or refused on its own: an invalid item does not
  * sink the batch. Records are written first, then the envelopes go out with SendMessageBatch
  * (10 a call) per queue; an item whose envelope SQS did not take is marked failed and answered
- * 503, as a single send would be. Each item may carry its own idempotency key.
+ * 503, as a single send would be. Each item may carry its own idempotency key, claimed as the
+ * single send claims one (a key taken over after its lease answers from its message's record).
+ * Whatever happens, a key the batch took and did not complete is given back unless a message that
+ * went on is recorded under it: a batch that fails halfway leaves no key taken with nothing sent.
  */
 export async function acceptBatch(request: BatchRequest, identity: Identity, deps: BatchDeps): Promise<BatchItemResult[]> {
+  const held: Held[] = [];
+  try {
+    return await acceptItems(request, identity, deps, held);
+  } finally {
+    await Promise.all(held.filter((h) => !h.settled).map((h) => releaseUnlessLive(deps, h.scope, h.claim)));
+  }
+}
+
+async function acceptItems(request: BatchRequest, identity: Identity, deps: BatchDeps, held: Held[]): Promise<BatchItemResult[]> {
   const results: BatchItemResult[] = [];
   const pending: Pending[] = [];
+  const complete = async (h: Held, body: Accepted) => {
+    h.settled = true;
+    await completeKey(deps.idempotency, h.scope, h.claim, { status: 202, body }, deps.logger);
+  };
+
+  // A new message (not one an earlier request recorded) takes one of the tenant's SMS quota
+  // (sms-policy.ts) before it is pending; refused, the item is answered 429 and its key given back.
+  const admit = async (p: Pending) => {
+    if (!p.recorded) await takeSmsQuota(p.prepared.record, deps.sms);
+    pending.push(p);
+  };
 
   for (const [index, item] of request.items.entries()) {
     const parsed = SendMessage.safeParse(item.message);
@@ -44,34 +85,54 @@ export async function acceptBatch(request: BatchRequest, identity: Identity, dep
     try {
       const key = idempotencyKey(item.idempotency_key, `items.${index}.idempotency_key`);
       const prepared = prepareMessage(parsed.data, identity, deps);
-      const scope = key === undefined ? undefined : { tenant: identity.tenant, principal: identity.principal, key };
-      const first = scope && (await claimKey(deps.idempotency, scope, parsed.data, deps.clock));
-      if (first) {
-        const { id, channel, created_at } = first.body as Accepted;
-        results[index] = { index, status: 202, id, channel, created_at, replayed: true };
+      if (key === undefined) {
+        await admit({ index, prepared, held: undefined, recorded: false });
         continue;
       }
-      pending.push({ index, prepared, scope });
+      const scope = { tenant: identity.tenant, principal: identity.principal, key };
+      const claimed = await claimKey(deps.idempotency, scope, parsed.data, claimOptions(deps, prepared.record.id));
+      if ("replay" in claimed) {
+        results[index] = answered(index, claimed.replay.body as Accepted, true);
+        continue;
+      }
+      const h: Held = { scope, claim: claimed.claim, settled: false };
+      held.push(h);
+      if (!h.claim.takenOver) {
+        await admit({ index, prepared, held: h, recorded: false });
+        continue;
+      }
+      // Taken over after its lease: the request that lost the key may have recorded its message.
+      const earlier = await deps.store.get(h.claim.messageId);
+      const mine = prepareMessage(parsed.data, identity, deps, h.claim.messageId);
+      if (!earlier) await admit({ index, prepared: mine, held: h, recorded: false });
+      else if (neverQueued(earlier)) results[index] = refused(index, notQueued());
+      // Perhaps never queued (that request died between the two): queued again; consumers claim before sending.
+      else if (earlier.status === "queued") await admit({ index, prepared: { ...mine, record: earlier }, held: h, recorded: true });
+      else {
+        results[index] = answered(index, accepted(earlier), true);
+        await complete(h, accepted(earlier));
+      }
     } catch (error) {
       if (!(error instanceof AppError) || error.status >= 500) throw error;
       results[index] = refused(index, error);
     }
   }
 
-  const fail = async (p: Pending, cause?: unknown) => {
-    await markEnqueueFailed(p.prepared.record.id, deps, cause);
-    if (p.scope) await deps.idempotency.release(p.scope);
-    results[p.index] = refused(p.index, new AppError("queue.unavailable", "The message could not be queued; it was not sent. Retry later.", { status: 503 }));
+  // A key of an item that fails from here on is given back (or kept, if its message went on) by acceptBatch.
+  const fail = async (p: Pending) => {
+    await markEnqueueFailed(p.prepared.record.id, deps, undefined);
+    await giveBackSmsQuota(p.prepared.record, deps.sms, deps.logger);
+    results[p.index] = refused(p.index, notQueued());
   };
 
-  const created: Pending[] = [];
+  const created: Pending[] = pending.filter((p) => p.recorded);
   await Promise.all(
-    pending.map(async (p) => {
+    pending.filter((p) => !p.recorded).map(async (p) => {
       try {
         await deps.store.create(p.prepared.record);
         created.push(p);
       } catch (error) {
-        if (p.scope) await deps.idempotency.release(p.scope);
+        await giveBackSmsQuota(p.prepared.record, deps.sms, deps.logger);
         results[p.index] = refused(p.index, new AppError("store.unavailable", "The message could not be recorded; it was not sent. Retry later.", { status: 503, cause: error }));
       }
     }),
@@ -94,9 +155,9 @@ export async function acceptBatch(request: BatchRequest, identity: Identity, dep
         continue;
       }
       const body = accepted(p.prepared.record);
-      if (p.scope) await deps.idempotency.complete(p.scope, { status: 202, body });
+      if (p.held) await complete(p.held, body);
       logQueued(p.prepared.record, deps);
-      results[p.index] = { index: p.index, status: 202, id: body.id, channel: body.channel, created_at: body.created_at };
+      results[p.index] = answered(p.index, body, p.recorded);
     }
   }
   return results;

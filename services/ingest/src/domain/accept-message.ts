@@ -13,8 +13,9 @@ import {
 import type { MessageStore } from "@herald/messages";
 import type { MessageQueue } from "@herald/queue";
 import { UnavailableError, ValidationError, type Clock, type Logger } from "@herald/platform";
-import type { IdempotencyStore } from "../ports/idempotency-store";
-import { idempotencyKey, idempotent } from "./idempotent";
+import type { IdempotencyScope, IdempotencyStore, KeyClaim } from "../ports/idempotency-store";
+import { claimKey, completeKey, IDEMPOTENCY_LEASE_SECONDS, idempotencyKey, releaseKey, type ClaimOptions } from "./idempotent";
+import { checkSmsCountry, giveBackSmsQuota, takeSmsQuota, type SmsPolicy } from "./sms-policy";
 
 export type AcceptDeps = {
   store: MessageStore;
@@ -23,6 +24,14 @@ export type AcceptDeps = {
   newId: () => string;
   logger: Logger;
   senders: { default: string; allowed: readonly string[] };
+  /** HERALD_SMS_COUNTRIES and the daily quota (sms-policy.ts); none when undefined. */
+  sms?: SmsPolicy;
+};
+
+export type IdempotentDeps = AcceptDeps & {
+  idempotency: IdempotencyStore;
+  /** Default IDEMPOTENCY_LEASE_SECONDS. */
+  idempotencyLeaseSeconds?: number;
 };
 
 // A client clock a few seconds ahead of ours should not turn "in 15 minutes" into a 400.
@@ -36,50 +45,122 @@ const SEND_AT_SKEW_SECONDS = 30;
  * queues instead: first to the secure-store consumer (which seals it into the record), then to
  * its channel's consumer (which sends it).
  */
-export async function acceptMessage(message: SendMessage, identity: Identity, deps: AcceptDeps): Promise<Accepted> {
-  const prepared = prepareMessage(message, identity, deps);
-  const { record, envelope, delaySeconds } = prepared;
-  await deps.store.create(record);
+export async function acceptMessage(message: SendMessage, identity: Identity, deps: AcceptDeps, id = deps.newId()): Promise<Accepted> {
+  const prepared = prepareMessage(message, identity, deps, id);
+  const { record } = prepared;
+  // SMS quota (sms-policy.ts): taken last, given back if the message is not queued after all.
+  await takeSmsQuota(record, deps.sms);
+  await deps.store.create(record).catch(async (error: unknown) => {
+    await giveBackSmsQuota(record, deps.sms, deps.logger);
+    throw error;
+  });
+  await queueMessage(prepared, deps);
+  return accepted(record);
+}
+
+async function queueMessage({ record, envelope, delaySeconds }: Prepared, deps: AcceptDeps): Promise<void> {
   try {
     if (record.store_secure) await deps.queue.enqueue("secure-store", envelope);
     await deps.queue.enqueue(record.channel, envelope, { delaySeconds });
   } catch (error) {
     await markEnqueueFailed(record.id, deps, error);
+    await giveBackSmsQuota(record, deps.sms, deps.logger);
     throw enqueueFailed(error);
   }
   logQueued(record, deps);
-  return accepted(record);
 }
 
 /**
  * acceptMessage at most once per Idempotency-Key (the header's value, if any) of this principal:
  * POST /v1/messages and the legacy POST /msg, which answer the outcome each in its own shape.
+ * The key names its message's id from the start, so a retry that takes over a key whose request
+ * died (its lease ran out) answers from that message's record instead of making a second one.
  */
 export async function acceptOnce(
   message: SendMessage,
   identity: Identity,
   idempotencyHeader: string | undefined,
-  deps: AcceptDeps & { idempotency: IdempotencyStore },
+  deps: IdempotentDeps,
 ): Promise<{ accepted: Accepted; replayed: boolean }> {
   const key = idempotencyKey(idempotencyHeader);
-  const scope = key === undefined ? undefined : { tenant: identity.tenant, principal: identity.principal, key };
-  const outcome = await idempotent(deps.idempotency, scope, message, deps.clock, async () => ({
-    status: 202,
-    body: await acceptMessage(message, identity, deps),
-  }));
-  return { accepted: outcome.body as Accepted, replayed: outcome.replayed };
+  if (key === undefined) return { accepted: await acceptMessage(message, identity, deps), replayed: false };
+  const scope = { tenant: identity.tenant, principal: identity.principal, key };
+  const claimed = await claimKey(deps.idempotency, scope, message, claimOptions(deps, deps.newId()));
+  if ("replay" in claimed) return { accepted: claimed.replay.body as Accepted, replayed: true };
+  const { claim } = claimed;
+  let outcome: { accepted: Accepted; replayed: boolean } | undefined;
+  try {
+    const earlier = claim.takenOver ? await deps.store.get(claim.messageId) : undefined;
+    outcome = earlier
+      ? { accepted: await resumeMessage(earlier, message, identity, deps), replayed: true }
+      : { accepted: await acceptMessage(message, identity, deps, claim.messageId), replayed: false };
+  } finally {
+    if (!outcome) await releaseUnlessLive(deps, scope, claim);
+  }
+  await completeKey(deps.idempotency, scope, claim, { status: 202, body: outcome.accepted }, deps.logger);
+  return outcome;
 }
+
+export const claimOptions = (deps: IdempotentDeps, messageId: string): ClaimOptions => ({
+  clock: deps.clock,
+  leaseSeconds: deps.idempotencyLeaseSeconds ?? IDEMPOTENCY_LEASE_SECONDS,
+  messageId,
+});
+
+/**
+ * The message an earlier request under the same key recorded before it lost the key (found
+ * after a takeover), answered as it stands. Still `queued`, its envelope may never have reached
+ * the queue (that request died between the two), so it is queued again: the consumers claim a
+ * message before sending it, so a second envelope of one that did get there sends nothing twice.
+ * One that could not be queued (failed, queue.enqueue_failed) is answered as its request was.
+ */
+export async function resumeMessage(record: MessageRecord, message: SendMessage, identity: Identity, deps: AcceptDeps): Promise<Accepted> {
+  if (neverQueued(record)) throw enqueueFailed();
+  if (record.status === "queued") {
+    const { envelope, delaySeconds } = prepareMessage(message, identity, deps, record.id);
+    await queueMessage({ record, envelope, delaySeconds }, deps);
+  }
+  return accepted(record);
+}
+
+/**
+ * After a request under a key failed: the key is given back only when no message that went on is
+ * recorded under its id (none, or one marked failed because it could not be queued), so a retry
+ * starts afresh. Otherwise, or when the store cannot tell, the key waits out its lease, and the
+ * retry that takes it over answers from the record: never two messages for one key.
+ */
+export async function releaseUnlessLive(deps: IdempotentDeps, scope: IdempotencyScope, claim: KeyClaim): Promise<void> {
+  let record: MessageRecord | undefined;
+  try {
+    record = await deps.store.get(claim.messageId);
+  } catch (error) {
+    deps.logger.warn("idempotency key kept until its lease ends: its message could not be read", {
+      messageId: claim.messageId,
+      error: error instanceof Error ? error.name : "unknown",
+    });
+    return;
+  }
+  if (record && !neverQueued(record)) {
+    deps.logger.warn("idempotency key kept until its lease ends: its message went on", { messageId: claim.messageId });
+    return;
+  }
+  await releaseKey(deps.idempotency, scope, claim, deps.logger);
+}
+
+/** The record of a message that could not be queued and so was never sent. */
+export const neverQueued = (record: MessageRecord) => record.status === "failed" && record.failure?.code === ENQUEUE_FAILED;
 
 export type Prepared = { record: MessageRecord; envelope: QueueEnvelope; delaySeconds: number };
 
-/** Validates what the schema cannot (sender, send_at) and builds the record and its envelope. */
-export function prepareMessage(message: SendMessage, identity: Identity, deps: AcceptDeps): Prepared {
+/** Validates what the schema cannot (sender, send_at, SMS country) and builds the record and its envelope. */
+export function prepareMessage(message: SendMessage, identity: Identity, deps: AcceptDeps, id = deps.newId()): Prepared {
+  checkSmsCountry(message, deps.sms);
   const now = deps.clock.now();
   const delaySeconds = sendDelay(message.send_at, now);
   const content = contentOf(message, deps.senders);
   const at = now.toISOString();
   const record: MessageRecord = {
-    id: deps.newId(),
+    id,
     tenant: identity.tenant,
     principal: identity.principal,
     channel: message.channel,
@@ -106,6 +187,8 @@ export function prepareMessage(message: SendMessage, identity: Identity, deps: A
   return { record, envelope, delaySeconds };
 }
 
+const ENQUEUE_FAILED = "queue.enqueue_failed";
+
 export async function markEnqueueFailed(id: string, deps: AcceptDeps, error: unknown): Promise<void> {
   deps.logger.error("enqueue failed", { messageId: id, error: error instanceof Error ? error.name : "unknown" });
   await deps.store
@@ -113,7 +196,7 @@ export async function markEnqueueFailed(id: string, deps: AcceptDeps, error: unk
       to: "failed",
       at: deps.clock.now(),
       from: ["queued"],
-      code: "queue.enqueue_failed",
+      code: ENQUEUE_FAILED,
       reason: "the message could not be queued and was not sent",
     })
     .catch((e: unknown) =>

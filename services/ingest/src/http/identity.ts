@@ -5,6 +5,14 @@ import type { Clock } from "@herald/platform";
 /** How a request's identity is established: from its own credentials, or from the AWS authorizer. */
 export type IdentitySource = (request: { headers: HeaderReader; env: unknown }) => Promise<Identity>;
 
+/**
+ * Whose bucket a request draws from (middleware.ts throttle): a principal is only unique within its
+ * tenant, so the key is both, and JSON so no tenant/principal pair can spell another's.
+ */
+export function throttleKey(identity: Identity): string {
+  return JSON.stringify([identity.tenant, identity.principal]);
+}
+
 /** Locally (and in tests): the request's credential, checked by the same authenticator the AWS authorizer runs. */
 export function fromCredentials(authenticate: Authenticator): IdentitySource {
   return async ({ headers }) => (await authenticate(headers)).identity;

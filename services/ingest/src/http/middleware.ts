@@ -4,7 +4,7 @@ import { cors } from "hono/cors";
 import { MAX_BODY_BYTES } from "@herald/contracts";
 import type { TokenBucketLimiter } from "@herald/auth";
 import type { AppEnv } from "./env";
-import type { IdentitySource } from "./identity";
+import { throttleKey, type IdentitySource } from "./identity";
 import { problemResponse } from "./problem";
 
 export function identify(source: IdentitySource): MiddlewareHandler<AppEnv> {
@@ -14,10 +14,10 @@ export function identify(source: IdentitySource): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** Per-principal throttling: 429 with Retry-After once the principal's bucket is empty. */
+/** Per-principal throttling (per tenant and principal): 429 with Retry-After once its bucket is empty. */
 export function throttle(limiter: TokenBucketLimiter): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const decision = limiter.take(c.get("identity").principal);
+    const decision = limiter.take(throttleKey(c.get("identity")));
     if (!decision.allowed) {
       const seconds = String(decision.retryAfterSeconds);
       return problemResponse(c, 429, "request.throttled", `Too many requests from this principal; retry in ${seconds} s`, undefined, {

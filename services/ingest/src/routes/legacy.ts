@@ -90,7 +90,7 @@ export function registerLegacyRoutes(app: OpenAPIHono<AppEnv>, deps: MessageRout
       400: problem("A missing or invalid parameter; `errors` names it"),
       ...authResponses,
       403: problem("Missing role messages:send"),
-      409: problem("Idempotency-Key reused with other parameters, or its first request is still running"),
+      409: problem("Idempotency-Key reused with other parameters, or its first request still holds it"),
       413: problem("Body too large"),
       415: problem("A body that is neither JSON nor a form"),
       503: problem("Could not be queued; nothing was sent"),

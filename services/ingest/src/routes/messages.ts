@@ -15,8 +15,7 @@ import { InvalidCursorError, type MessageStore } from "@herald/messages";
 import { NotFoundError, ValidationError } from "@herald/platform";
 import { z } from "zod";
 import { acceptBatch } from "../domain/accept-batch";
-import { acceptOnce, type AcceptDeps } from "../domain/accept-message";
-import type { IdempotencyStore } from "../ports/idempotency-store";
+import { acceptOnce, type IdempotentDeps } from "../domain/accept-message";
 import { canonicalRecipient } from "../domain/recipient";
 import { toMessageSummary, toMessageView } from "../domain/views";
 import type { AppEnv } from "../http/env";
@@ -31,7 +30,9 @@ const sendRoute = createRoute({
   request: {
     headers: z.object({
       "idempotency-key": z.string().optional().meta({
-        description: "Same key and body from the same principal within 24 h: the first response again, nothing sent twice. Another body: 409.",
+        description:
+          "Same key and body from the same principal within 24 h: the first response again, nothing sent twice. Another body: 409. " +
+          "While the first request holds the key (a lease, 60 s by default): 409 with Retry-After; after the lease a retry takes the key over and answers with the first request's message.",
       }),
     }),
     body: { required: true, content: { "application/json": { schema: SendMessage } } },
@@ -41,7 +42,7 @@ const sendRoute = createRoute({
     400: problem("Invalid body; `errors` names each field"),
     ...authResponses,
     403: problem("Missing role messages:send"),
-    409: problem("Idempotency-Key reused with another body, or its first request is still running"),
+    409: problem("Idempotency-Key reused with another body, or its first request still holds it"),
     413: problem("Body too large"),
     415: problem("Not application/json"),
     422: problem("Valid, but cannot be sent as asked"),
@@ -94,7 +95,7 @@ const listRoute = createRoute({
   },
 });
 
-export type MessageRouteDeps = AcceptDeps & { store: MessageStore; idempotency: IdempotencyStore };
+export type MessageRouteDeps = IdempotentDeps & { store: MessageStore };
 
 export function registerMessageRoutes(app: OpenAPIHono<AppEnv>, deps: MessageRouteDeps): void {
   app.openapi(sendRoute, async (c) => {

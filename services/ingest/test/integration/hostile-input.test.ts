@@ -39,6 +39,15 @@ function corpus(): Case[] {
     add(`metadata value ${json(inj)}`, { ...email, metadata: { k: `v${inj}` } });
     add(`sms to ${json(inj)}`, { ...sms, to: `+14155552671${inj}` });
   }
+  // lone UTF-16 surrogates (JSON's \ud800 escape), which DynamoDB and SQS refuse: once a 500
+  for (const lone of ["\uD800", "\uDFFF", "x\uD83D", "\uDE00y"]) {
+    add(`subject ${json(lone)}`, { ...email, subject: lone });
+    add(`text ${json(lone)}`, { ...email, text: lone });
+    add(`html ${json(lone)}`, { ...email, html: lone });
+    add(`metadata value ${json(lone)}`, { ...email, metadata: { k: lone } });
+    add(`sms text ${json(lone)}`, { ...sms, text: lone });
+    add(`legacy msg ${json(lone)}`, { msg_id: "alice@example.com", msg: lone, subject: "Hi" }, { path: "/msg" });
+  }
   // invalid and look-alike addresses
   const badAddresses = [
     "alice", "alice@", "@example.com", "alice@example", "alice@@example.com", "alice example@example.com", "alice@exa mple.com",

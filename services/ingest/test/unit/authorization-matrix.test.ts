@@ -33,10 +33,11 @@ const RECIPIENT = "carol@example.com";
 
 type Seeded = "own" | "colleague" | "foreign";
 type Target = Seeded | "missing";
+// The callers are API keys named alice and bob, so their principals are key:alice and key:bob.
 const SEEDED = {
-  own: { id: "11111111-1111-4111-8111-000000000001", tenant: "acme", principal: "alice", text: "for alice at acme" },
-  colleague: { id: "11111111-1111-4111-8111-000000000002", tenant: "acme", principal: "bob", text: "for bob at acme" },
-  foreign: { id: "11111111-1111-4111-8111-000000000003", tenant: "globex", principal: "alice", text: "for alice at globex" },
+  own: { id: "11111111-1111-4111-8111-000000000001", tenant: "acme", principal: "key:alice", text: "for alice at acme" },
+  colleague: { id: "11111111-1111-4111-8111-000000000002", tenant: "acme", principal: "key:bob", text: "for bob at acme" },
+  foreign: { id: "11111111-1111-4111-8111-000000000003", tenant: "globex", principal: "key:alice", text: "for alice at globex" },
 } as const satisfies Record<Seeded, { id: string; tenant: string; principal: string; text: string }>;
 const MISSING_ID = "11111111-1111-4111-8111-0000000000ff";
 const SEEDED_TARGETS = Object.keys(SEEDED) as Seeded[];
@@ -230,7 +231,7 @@ async function assess(
       }
       if (route === "batch") expect(body).toMatchObject({ results: [{ index: 0, status: 202 }] });
       expect(created).toHaveLength(1);
-      expect(created[0]).toMatchObject({ tenant: "acme", principal: "alice" });
+      expect(created[0]).toMatchObject({ tenant: "acme", principal: "key:alice" });
       return;
     }
     case "get":

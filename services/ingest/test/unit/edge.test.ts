@@ -92,6 +92,27 @@ describe("per-principal throttling", () => {
   });
 });
 
+describe("per-principal throttling, per tenant", () => {
+  it("gives the same principal name in another tenant a bucket of its own", async () => {
+    // Prepare
+    const clock = { t: NOW.getTime(), now: () => new Date(clock.t) };
+    const { app } = await anIngestApp({
+      identify: fromAuthorizer({ now: () => NOW }),
+      throttle: new TokenBucketLimiter({ ratePerSecond: 1, burst: 2, clock }),
+    });
+    const as = (tenant: string) => lambdaEnv({ principal: "alice", tenant, roles: "messages:read", expires_at: 0 });
+    const list = (tenant: string) => app.request("/v1/messages?recipient=x@example.com", {}, as(tenant));
+
+    // Act
+    const acme = [(await list("acme")).status, (await list("acme")).status, (await list("acme")).status];
+    const globex = (await list("globex")).status;
+
+    // Assess
+    expect(acme).toEqual([200, 200, 429]);
+    expect(globex).toBe(200);
+  });
+});
+
 describe("CORS", () => {
   const origin = "https://app.example.com";
   const preflight = (from: string) => ({

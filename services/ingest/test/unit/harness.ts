@@ -45,7 +45,7 @@ export const NOW = new Date("2026-11-23T10:00:00.000Z");
 /** The unit tests' HERALD_AUDIT_HMAC_KEY. */
 export const AUDIT_KEY = "unit-test-audit-key-of-32-characters";
 
-export type IngestAppOptions = { now?: Date } & Partial<Pick<AppDeps, "identify" | "throttle" | "corsOrigins" | "recipientHmac">>;
+export type IngestAppOptions = { now?: Date } & Partial<Pick<AppDeps, "identify" | "throttle" | "corsOrigins" | "sms" | "recipientHmac">>;
 
 export async function anIngestApp(options: IngestAppOptions = {}) {
   const store = new MemoryMessageStore();
@@ -60,6 +60,7 @@ export async function anIngestApp(options: IngestAppOptions = {}) {
     identify: options.identify ?? fromCredentials(createAuthenticator({ apiKeys })),
     ...(options.throttle && { throttle: options.throttle }),
     ...(options.corsOrigins && { corsOrigins: options.corsOrigins }),
+    ...(options.sms && { sms: options.sms }),
     cipher,
     idempotency: new MemoryIdempotencyStore(),
     recipientHmac: options.recipientHmac ?? hmacRecipient({ source: "environment", value: async () => AUDIT_KEY, refresh: async () => AUDIT_KEY }),

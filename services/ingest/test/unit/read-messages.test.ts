@@ -97,8 +97,9 @@ describe("GET /v1/messages?recipient=", () => {
     await post(email("dana@example.com"), {}, theirs);
     const list = async (key: string) =>
       ((await (await get("/v1/messages?recipient=dana@example.com", key)).json()) as { items: { principal: string }[] }).items.map((i) => i.principal);
-    expect(await list(mine)).toEqual(["me"]);
-    expect((await list(await keyFor([Roles.readAll], "acme"))).sort()).toEqual(["me", "them"]);
+    // API keys' principals are key:<name> (packages/auth apiKeyPrincipal)
+    expect(await list(mine)).toEqual(["key:me"]);
+    expect((await list(await keyFor([Roles.readAll], "acme"))).sort()).toEqual(["key:me", "key:them"]);
     expect(await list(await keyFor([Roles.readAll], "globex"))).toEqual([]);
   });
 });

@@ -71,7 +71,7 @@ describe("erasure through the local stack", () => {
     const sha256 = createHash("sha256").update(ERIN).digest("hex");
     expect(hmac).not.toBe(sha256);
     expect(await table(local).partition(`AUDIT#local#${hmac}`)).toEqual([
-      expect.objectContaining({ action: "erase_recipient", principal: "local-admin", recipient_hmac: hmac, messages: "2", at: erasure.at }),
+      expect.objectContaining({ action: "erase_recipient", principal: "key:local-admin", recipient_hmac: hmac, messages: "2", at: erasure.at }),
     ]);
     expect(await table(local).partition(`AUDIT#local#${sha256}`)).toEqual([]);
     expect(JSON.stringify(await table(local).naming("audit#"))).not.toContain(sha256);

@@ -1,0 +1,10 @@
+/*
+ * The KMS encryption context store_secure data keys are generated and unwrapped under. Its own
+ * dependency-free module (`@herald/crypto/context`), so infra can name the purpose in the data
+ * key's policy (infra/key-policy.ts), which allows no other: a data key asked for with another
+ * purpose, or without a tenant, is refused by KMS itself.
+ */
+export const STORE_SECURE_PURPOSE = "herald:store_secure";
+
+/** Purpose and tenant: one data key serves many messages of one tenant, never two tenants. */
+export const storeSecureKmsContext = (tenant: string) => ({ purpose: STORE_SECURE_PURPOSE, tenant });
