@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { recordBudgetMs } from "@herald/delivery";
 import type { Consumer } from "@herald/delivery/runtime";
 import { DynamoMessageStore, DynamoRateLimiter } from "@herald/messages/dynamo";
 import { createLogger, systemClock } from "@herald/platform";
@@ -20,6 +21,8 @@ export const emailConsumer: Consumer<EmailConfig, EmailDeps> = {
   loadConfig,
   buildDeps,
   handle: handleEmailMessage,
+  // Failover may try every transport within one record, each up to the send timeout.
+  recordBudgetMs: (config) => recordBudgetMs(config.transports.length, config.sendTimeoutMs),
   queueUrlVariable: "HERALD_EMAIL_QUEUE_URL",
   announce: (config, deps) => deps.logger.info("email transports", { transports: describeTransports(config) }),
   close: (deps) => deps.sender.close(),

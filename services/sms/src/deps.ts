@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { recordBudgetMs } from "@herald/delivery";
 import type { Consumer } from "@herald/delivery/runtime";
 import { DynamoMessageStore, DynamoRateLimiter } from "@herald/messages/dynamo";
 import { createLogger, systemClock, type Logger } from "@herald/platform";
@@ -15,6 +16,7 @@ export const smsConsumer: Consumer<SmsConfig, HandleDeps> = {
   loadConfig,
   buildDeps,
   handle: handleSmsMessage,
+  recordBudgetMs: (config) => recordBudgetMs(1, config.sendTimeoutMs),
   queueUrlVariable: "HERALD_SMS_QUEUE_URL",
 };
 
