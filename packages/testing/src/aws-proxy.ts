@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** "DynamoDB_20120810.PutItem" → "DynamoDB.PutItem"; SES v2's REST calls by method and path. */
@@ -31,6 +31,8 @@ export type AwsProxy = {
 export async function startAwsProxy(options: {
   target: string;
   fault?: (operation: string) => ProxyDecision;
+  /** Milliseconds to hold a call before passing it on (or answering it with its fault): a slow provider. */
+  delay?: (operation: string) => number | undefined;
 }): Promise<AwsProxy> {
   const target = new URL(options.target);
   const counts = new Map<string, number>();
@@ -40,6 +42,18 @@ export async function startAwsProxy(options: {
   const server: Server = createServer((req, res) => {
     const operation = operationOf(req);
     bump(counts, operation);
+    const ms = options.delay?.(operation);
+    if (ms) {
+      // The body waits paused; a caller that gave up meanwhile (its timeout) gets nothing passed on.
+      req.pause();
+      setTimeout(() => {
+        if (!res.destroyed) pass(operation, req, res);
+      }, ms);
+      return;
+    }
+    pass(operation, req, res);
+  });
+  const pass = (operation: string, req: IncomingMessage, res: ServerResponse) => {
     const decision = options.fault?.(operation);
     if (decision) {
       bump(injected, operation);
@@ -60,7 +74,7 @@ export async function startAwsProxy(options: {
       res.end();
     });
     req.pipe(upstream);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { KMSClient } from "@aws-sdk/client-kms";
 import { EnvelopeCipher } from "@herald/crypto";
 import { KmsDataKeyProvider } from "@herald/crypto/kms";
-import { recordBudgetMs } from "@herald/delivery";
+import { recordBudgetMs, sendingClientConfig } from "@herald/delivery";
 import type { Consumer } from "@herald/delivery/runtime";
 import { DynamoMessageStore } from "@herald/messages/dynamo";
 import { createLogger, systemClock } from "@herald/platform";
@@ -26,7 +26,9 @@ export const secureStoreConsumer: Consumer<SecureStoreConfig, SecureStoreDeps> =
 export function buildDeps(config: SecureStoreConfig): SecureStoreDeps {
   return {
     store: new DynamoMessageStore(new DynamoDBClient({}), config.tableName),
-    cipher: new EnvelopeCipher(new KmsDataKeyProvider(new KMSClient({}), config.kmsKeyId), config.dataKeyBounds),
+    // One KMS attempt with a timeout that ends it (a seal that fails goes back to SQS, with
+    // backoff); DynamoDB keeps the SDK's retries: the seal is a conditional write, safe to repeat.
+    cipher: new EnvelopeCipher(new KmsDataKeyProvider(new KMSClient(sendingClientConfig(KMS_TIMEOUT_MS)), config.kmsKeyId), config.dataKeyBounds),
     clock: systemClock,
     logger: createLogger("secure-store", config.logLevel),
   };
