@@ -22,6 +22,7 @@ export default $config({
     const { email } = await import("./infra/email");
     await import("./infra/sms");
     await import("./infra/secure-store");
+    await import("./infra/dead-letters");
     const { api } = await import("./infra/api");
     await import("./infra/key-policy"); // after the functions whose roles it names
 

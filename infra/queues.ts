@@ -5,7 +5,12 @@ import { queueRetention } from "./queue-retention";
 /** Receives before a message goes to its dead-letter queue; each consumer is told the same number. */
 export const MAX_RECEIVES = 5;
 
-/** Every consumer's Lambda timeout, in seconds; the queues' visibility timeout derives from it. */
+/**
+ * Every consumer's Lambda timeout, in seconds; the queues' visibility timeout derives from it. A
+ * consumer starts no record with less than one record's budget left of it (packages/delivery
+ * recordBudgetMs: the email consumer's two transports at the default 10 s send timeout plus 2 s,
+ * 22 s), so a slow provider hands records back instead of timing the whole batch out.
+ */
 export const CONSUMER_TIMEOUT_SECONDS = 30;
 
 // All queues use the app's KMS key. A data key is reused for 5 minutes (the SQS default),

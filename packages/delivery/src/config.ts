@@ -9,13 +9,45 @@ import { env, SecretsEnv } from "@herald/settings";
 export const ConsumerEnv = z.object({
   HERALD_TABLE_NAME: env.required(),
   HERALD_WORKER_BATCH_SIZE: env.int(10, 1, 10),
+  /**
+   * The local worker's twin of the Lambda timeout (30 s, infra/queues.ts): no record of a batch
+   * starts once less than one record's budget is left of it. Below the queue's visibility timeout.
+   */
+  HERALD_WORKER_BATCH_TIMEOUT_SECONDS: env.int(30, 1, 900),
   HERALD_LOG_LEVEL: env.logLevel(),
 });
 
-export type ConsumerSettings = { tableName: string; workerBatchSize: number; logLevel: string };
+export type ConsumerSettings = { tableName: string; workerBatchSize: number; workerBatchTimeoutMs: number; logLevel: string };
 
 export function consumerSettings(e: z.infer<typeof ConsumerEnv>): ConsumerSettings {
-  return { tableName: e.HERALD_TABLE_NAME, workerBatchSize: e.HERALD_WORKER_BATCH_SIZE, logLevel: e.HERALD_LOG_LEVEL };
+  return {
+    tableName: e.HERALD_TABLE_NAME,
+    workerBatchSize: e.HERALD_WORKER_BATCH_SIZE,
+    workerBatchTimeoutMs: e.HERALD_WORKER_BATCH_TIMEOUT_SECONDS * 1000,
+    logLevel: e.HERALD_LOG_LEVEL,
+  };
+}
+
+/**
+ * What one record needs besides its sends: reading, claiming and recording it in DynamoDB (a few
+ * ms each on AWS, with the SDK's retries), and returning the batch response.
+ */
+export const RECORD_MARGIN_MS = 2_000;
+
+/** One record's time budget: `sends` calls to providers, each bounded by `timeoutMs`, and the margin. */
+export function recordBudgetMs(sends: number, timeoutMs: number): number {
+  return sends * timeoutMs + RECORD_MARGIN_MS;
+}
+
+/**
+ * The settings of an AWS SDK client that hands a message over (SES, SNS; KMS for a seal): one
+ * attempt, because SQS is the retry (with backoff, and counted in the record's attempts), and the
+ * SDK's three attempts would triple the time one send can take, past the record's budget; a
+ * retry after a timeout can also send the same message twice. And a timeout that ends the
+ * request: without throwOnRequestTimeout the SDK's requestTimeout only logs a warning.
+ */
+export function sendingClientConfig(timeoutMs: number) {
+  return { maxAttempts: 1, requestHandler: { requestTimeout: timeoutMs, throwOnRequestTimeout: true } };
 }
 
 /** And those of a consumer that hands messages to a provider (email, sms). */

@@ -1,6 +1,7 @@
 import { isTerminal, type MessageContent, type QueueEnvelope, type StatusEvent } from "@herald/contracts";
 import type { MessageStore, RateLimiter } from "@herald/messages";
 import { AppError, TransientError, type Clock, type Logger } from "@herald/platform";
+import { NotStartedError } from "@herald/queue";
 
 export type DeliverDeps = {
   store: MessageStore;
@@ -14,7 +15,14 @@ export type DeliverDeps = {
   limiter?: RateLimiter;
 };
 
-export type Delivery = { receiveCount: number };
+export type Delivery = {
+  receiveCount: number;
+  /**
+   * How long this record may still wait (for a send slot) and still finish within the batch's
+   * time (see processSqsRecords' TimeBudget); below 0 it must not start. Unbounded when absent.
+   */
+  spareMs?: () => number;
+};
 
 export type SendResult = {
   providerMessageId: string;
@@ -61,6 +69,16 @@ export async function deliver(envelope: QueueEnvelope, delivery: Delivery, deps:
     return;
   }
 
+  // The send slot before the claim: a wait that would use up the batch's time leaves the record
+  // as it was (no claim, no attempt, nothing in its history) and hands it back to the queue. (A
+  // slot taken for a message that then turns out held or final goes unused: rare, and harmless.)
+  const spare = delivery.spareMs ?? (() => Number.POSITIVE_INFINITY);
+  const slot = spare() < 0 ? false : deps.limiter ? await deps.limiter.acquire(spare()) : true;
+  if (!slot) {
+    logger.info("not started: too little time left in this batch", { receiveCount: delivery.receiveCount });
+    throw new NotStartedError("too little time left in this batch");
+  }
+
   const claim = await store.claim(envelope.id, deps.clock.now(), deps.claimLeaseSeconds);
   if (!claim.claimed) {
     if (claim.record && isTerminal(claim.record.status)) return;
@@ -83,7 +101,6 @@ export async function deliver(envelope: QueueEnvelope, delivery: Delivery, deps:
     return;
   }
 
-  await deps.limiter?.acquire();
   const started = performance.now();
   // Failed attempts at other providers within this one send (failover), written with the outcome.
   let provider: string | undefined;

@@ -1,8 +1,8 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { QueueEnvelope } from "@herald/contracts";
-import { loadConfigOrExit, type Logger } from "@herald/platform";
+import { ConfigError, loadConfigOrExit, type Logger } from "@herald/platform";
 import type { EnvelopeHandler, RetryDelay } from "@herald/queue";
-import { createSqsHandler, runWorkerProcess, type Worker } from "@herald/queue/sqs";
+import { createSqsHandler, runWorkerProcess, type LambdaContext, type Worker } from "@herald/queue/sqs";
 import type { Delivery } from "./deliver";
 
 /**
@@ -16,6 +16,11 @@ export type Consumer<Config extends ConsumerConfig, Deps extends ConsumerDeps> =
   buildDeps: (config: Config) => Deps;
   /** One envelope: resolves when it is done with, throws for a failure worth another receive. */
   handle: (envelope: QueueEnvelope, delivery: Delivery, deps: Deps) => Promise<void>;
+  /**
+   * The most one record can take (its sends' timeouts plus RECORD_MARGIN_MS; see recordBudgetMs):
+   * no record starts with less than this left of the Lambda invocation or the worker's batch.
+   */
+  recordBudgetMs: (config: Config) => number;
   /** The variable `config.queueUrl` comes from, named when the worker is started without it. */
   queueUrlVariable: string;
   /** Logs, before the worker starts, where messages will go (never a secret). */
@@ -25,18 +30,24 @@ export type Consumer<Config extends ConsumerConfig, Deps extends ConsumerDeps> =
 };
 
 /** What the entry points read of a consumer's configuration and deps. */
-export type ConsumerConfig = { queueUrl: string | undefined; workerBatchSize: number };
+export type ConsumerConfig = { queueUrl: string | undefined; workerBatchSize: number; workerBatchTimeoutMs: number };
 export type ConsumerDeps = { logger: Logger };
 
-export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
+/** Lambda calls it with the invocation's context; without one (a test) no record is ever held back. */
+export type SqsHandler = (event: SQSEvent, context?: LambdaContext) => Promise<SQSBatchResponse>;
 
-/** The SQS handler of a consumer whose deps are built: partial batch failures, backoff of transient ones. */
+/**
+ * The SQS handler of a consumer whose deps are built: partial batch failures, backoff of
+ * transient ones, and the invocation's time budget (no record starts with less than
+ * `recordBudgetMs` left).
+ */
 export function consumerHandler<Config extends ConsumerConfig, Deps extends ConsumerDeps>(
   consumer: Consumer<Config, Deps>,
+  config: Config,
   deps: Deps,
   retryDelay?: RetryDelay,
 ): SqsHandler {
-  return createSqsHandler(envelopeHandler(consumer, deps), deps.logger, retryDelay);
+  return createSqsHandler(envelopeHandler(consumer, deps), deps.logger, retryDelay, consumer.recordBudgetMs(config));
 }
 
 /**
@@ -46,7 +57,8 @@ export function consumerHandler<Config extends ConsumerConfig, Deps extends Cons
 export function createConsumerLambda<Config extends ConsumerConfig, Deps extends ConsumerDeps>(
   consumer: Consumer<Config, Deps>,
 ): SqsHandler {
-  return consumerHandler(consumer, consumer.buildDeps(consumer.loadConfig()));
+  const config = consumer.loadConfig();
+  return consumerHandler(consumer, config, consumer.buildDeps(config));
 }
 
 /**
@@ -57,7 +69,8 @@ export function createConsumerLambda<Config extends ConsumerConfig, Deps extends
 export function runConsumerWorker<Config extends ConsumerConfig, Deps extends ConsumerDeps>(
   consumer: Consumer<Config, Deps>,
 ): Worker | undefined {
-  const config = loadConfigOrExit(() => consumer.loadConfig());
+  const config = loadConfigOrExit(() => workerConfig(consumer));
+  const recordMs = consumer.recordBudgetMs(config);
   const deps = consumer.buildDeps(config);
   consumer.announce?.(config, deps);
   const { close } = consumer;
@@ -67,13 +80,32 @@ export function runConsumerWorker<Config extends ConsumerConfig, Deps extends Co
     batchSize: config.workerBatchSize,
     logger: deps.logger,
     handle: envelopeHandler(consumer, deps),
+    timeBudget: { batchTimeoutMs: config.workerBatchTimeoutMs, recordMs },
     ...(close && { close: () => close(deps) }),
   });
+}
+
+/**
+ * The worker's configuration, refused when its batch timeout is below one record's budget: no
+ * record would ever start, and every message would go to the dead-letter queue unsent.
+ */
+export function workerConfig<Config extends ConsumerConfig, Deps extends ConsumerDeps>(
+  consumer: Consumer<Config, Deps>,
+  source?: Record<string, string | undefined>,
+): Config {
+  const config = consumer.loadConfig(source);
+  const recordMs = consumer.recordBudgetMs(config);
+  if (config.workerBatchTimeoutMs < recordMs) {
+    throw new ConfigError(
+      `invalid configuration: HERALD_WORKER_BATCH_TIMEOUT_SECONDS: must be at least one record's budget, ${Math.ceil(recordMs / 1000)} s (the send timeouts plus a margin)`,
+    );
+  }
+  return config;
 }
 
 function envelopeHandler<Config extends ConsumerConfig, Deps extends ConsumerDeps>(
   consumer: Consumer<Config, Deps>,
   deps: Deps,
 ): EnvelopeHandler {
-  return (envelope, context) => consumer.handle(envelope, { receiveCount: context.receiveCount }, deps);
+  return (envelope, context) => consumer.handle(envelope, { receiveCount: context.receiveCount, spareMs: context.spareMs }, deps);
 }

@@ -18,8 +18,9 @@ export function aConsumerHandler<Config extends ConsumerConfig, Deps extends Con
   env: Record<string, string | undefined>,
   retryDelay?: RetryDelay,
 ) {
-  const deps = consumer.buildDeps(consumer.loadConfig(env));
-  return { handle: consumerHandler(consumer, deps, retryDelay), deps };
+  const config = consumer.loadConfig(env);
+  const deps = consumer.buildDeps(config);
+  return { handle: consumerHandler(consumer, config, deps, retryDelay), deps, config };
 }
 
 /** Polls the store until every record has left queued/sending/retrying, or fails after the bound. */

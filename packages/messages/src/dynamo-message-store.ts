@@ -18,6 +18,7 @@ import {
   encodeCursor,
   historySortKey,
   type ClaimResult,
+  type DeadLetter,
   type EraseRequest,
   type ErasureResult,
   type ListByRecipientQuery,
@@ -220,6 +221,41 @@ export class DynamoMessageStore implements MessageStore {
               : "attribute_exists(pk)",
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: values,
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return toRecord(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async deadLetter(id: string, change: DeadLetter): Promise<MessageRecord | undefined> {
+    const at = change.at.toISOString();
+    const event: StatusEvent = { status: "dead_lettered", at, code: change.code, reason: change.reason };
+    try {
+      const { Attributes } = await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: messageKey(id),
+          UpdateExpression:
+            "SET #status = :dead, updated_at = :at, history = list_append(history, :event), failure = if_not_exists(failure, :failure) REMOVE claim_expires_at",
+          // claim()'s own test for a claim whose worker died: the same lease, read the same way
+          ConditionExpression:
+            "attribute_exists(pk) AND tenant = :tenant AND (#status IN (:queued, :retrying) OR (#status = :sending AND claim_expires_at < :nowEpoch))",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":dead": "dead_lettered",
+            ":at": at,
+            ":event": [event],
+            ":failure": { code: change.code, reason: change.reason },
+            ":tenant": change.tenant,
+            ":queued": "queued",
+            ":retrying": "retrying",
+            ":sending": "sending",
+            ":nowEpoch": Math.floor(change.at.getTime() / 1000),
+          },
           ReturnValues: "ALL_NEW",
         }),
       );

@@ -29,7 +29,8 @@ export class DynamoRateLimiter implements RateLimiter {
     this.#now = options.now ?? Date.now;
   }
 
-  async acquire(): Promise<void> {
+  async acquire(maxWaitMs = Number.POSITIVE_INFINITY): Promise<boolean> {
+    const giveUpAt = this.#now() + maxWaitMs;
     for (;;) {
       const now = this.#now();
       const window = Math.floor(now / this.#windowMs);
@@ -43,12 +44,14 @@ export class DynamoRateLimiter implements RateLimiter {
             ExpressionAttributeValues: { ":one": 1, ":max": this.#perWindow, ":ttl": Math.floor(now / 1000) + 3600 },
           }),
         );
-        return;
+        return true;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
-      // Full: wait for the next window, with a little jitter so waiters do not collide.
+      // Full: wait for the next window, with a little jitter so waiters do not collide; unless
+      // that is later than the caller can wait (its time budget), who then does not send at all.
       const wait = (window + 1) * this.#windowMs - now + Math.floor(Math.random() * Math.min(20, this.#windowMs / 5));
+      if (now + wait > giveUpAt) return false;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }

@@ -7,6 +7,7 @@ export {
   InvalidCursorError,
   transitionEvent,
   type ClaimResult,
+  type DeadLetter,
   type EraseRequest,
   type ErasureResult,
   type ListByRecipientQuery,

@@ -4,6 +4,7 @@ import {
   encodeCursor,
   historySortKey,
   type ClaimResult,
+  type DeadLetter,
   type EraseRequest,
   type ErasureResult,
   type ListByRecipientQuery,
@@ -74,6 +75,24 @@ export class MemoryMessageStore implements MessageStore {
     if (change.providerReply !== undefined) record.provider_reply = change.providerReply;
     if (change.code !== undefined) record.failure = { code: change.code, reason: change.reason ?? change.code };
     record.history.push(...structuredClone(change.earlier ?? []), transitionEvent(change));
+    return this.#view(id);
+  }
+
+  async deadLetter(id: string, change: DeadLetter): Promise<MessageRecord | undefined> {
+    const record = this.records.get(id);
+    const nowEpoch = Math.floor(change.at.getTime() / 1000);
+    const unfinished =
+      record !== undefined &&
+      record.tenant === change.tenant &&
+      (record.status === "queued" ||
+        record.status === "retrying" ||
+        (record.status === "sending" && record.claimExpiresAt !== undefined && record.claimExpiresAt < nowEpoch));
+    if (!record || !unfinished) return undefined;
+    record.status = "dead_lettered";
+    record.updated_at = change.at.toISOString();
+    delete record.claimExpiresAt;
+    record.failure ??= { code: change.code, reason: change.reason };
+    record.history.push({ status: "dead_lettered", at: record.updated_at, code: change.code, reason: change.reason });
     return this.#view(id);
   }
 

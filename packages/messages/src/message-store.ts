@@ -27,6 +27,9 @@ export type Transition = {
   earlier?: readonly StatusEvent[];
 };
 
+/** What marking a dead-lettered message needs: whose it is, when, and why (see MessageStore.deadLetter). */
+export type DeadLetter = { tenant: string; at: Date; code: string; reason: string };
+
 export type ClaimResult =
   | { claimed: true; record: MessageRecord }
   | { claimed: false; record: MessageRecord | undefined };
@@ -47,6 +50,15 @@ export interface MessageStore {
   claim(id: string, now: Date, leaseSeconds: number): Promise<ClaimResult>;
   /** Moves the status (conditionally when `from` is given); undefined if the condition failed. */
   transition(id: string, change: Transition): Promise<MessageRecord | undefined>;
+  /**
+   * Marks `dead_lettered` a message of this tenant its queue gave up on (it is in the dead-letter
+   * queue) that no consumer will finish: queued or retrying, or sending under a claim whose lease
+   * ran out (its worker died). A conditional write: a final message (sent, failed, already
+   * dead_lettered, ...), one a live claim still holds, or another tenant's is left alone
+   * (undefined). A failure the record already has (the provider's last answer) is kept; a record
+   * without one gets this code and reason, which the history event carries either way.
+   */
+  deadLetter(id: string, change: DeadLetter): Promise<MessageRecord | undefined>;
   /**
    * Stores the sealed content of a store_secure message once: false when it is already sealed,
    * erased, or gone (so a redelivered seal changes nothing).

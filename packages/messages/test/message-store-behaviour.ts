@@ -576,6 +576,89 @@ export function describeMessageStore(name: string, makeStore: () => MessageStore
     });
   });
 
+  describe(`${name} deadLetter`, () => {
+    const why = { code: "queue.dead_lettered", reason: "its queue gave up on it" };
+
+    it("marks a queued message dead_lettered with the reason, in its failure and its history", async () => {
+      // Prepare
+      const store = makeStore();
+      const record = aRecordAt(aScope(), 0);
+      await store.create(record);
+
+      // Act
+      const marked = await store.deadLetter(record.id, { tenant: record.tenant, at: at(9), ...why });
+
+      // Assess
+      expect(marked).toMatchObject({ status: "dead_lettered", updated_at: iso(9), attempts: 0, failure: why });
+      expect(marked?.history).toEqual([{ status: "queued", at: iso(0) }, { status: "dead_lettered", at: iso(9), ...why }]);
+      expect(await store.get(record.id)).toEqual(marked);
+    });
+
+    it("keeps the provider's last failure of a retrying message", async () => {
+      // Prepare
+      const store = makeStore();
+      const record = aRecordAt(aScope(), 0);
+      await store.create(record);
+      await store.claim(record.id, at(1), 60);
+      await store.transition(record.id, { to: "retrying", at: at(2), from: ["sending"], code: "email.throttled", reason: "SES throttled the send" });
+
+      // Act
+      const marked = await store.deadLetter(record.id, { tenant: record.tenant, at: at(9), ...why });
+
+      // Assess
+      expect(marked).toMatchObject({ status: "dead_lettered", failure: { code: "email.throttled", reason: "SES throttled the send" } });
+      expect(marked?.history.at(-1)).toEqual({ status: "dead_lettered", at: iso(9), ...why });
+    });
+
+    it("leaves a sent message as it is", async () => {
+      // Prepare
+      const store = makeStore();
+      const record = aRecordAt(aScope(), 0);
+      await store.create(record);
+      await store.claim(record.id, at(1), 60);
+      const sent = await store.transition(record.id, { to: "sent", at: at(2), from: ["sending"], providerMessageId: "p-1" });
+
+      // Act
+      const marked = await store.deadLetter(record.id, { tenant: record.tenant, at: at(9), ...why });
+
+      // Assess
+      expect(marked).toBeUndefined();
+      expect(await store.get(record.id)).toEqual(sent);
+    });
+
+    it("leaves a message a live claim holds, and marks it once the claim's lease ran out", async () => {
+      // Prepare
+      const store = makeStore();
+      const record = aRecordAt(aScope(), 0);
+      await store.create(record);
+      await store.claim(record.id, at(1), 60);
+
+      // Act
+      const whileHeld = await store.deadLetter(record.id, { tenant: record.tenant, at: at(30), ...why });
+      const afterLease = await store.deadLetter(record.id, { tenant: record.tenant, at: at(62), ...why });
+
+      // Assess
+      expect(whileHeld).toBeUndefined();
+      expect(afterLease).toMatchObject({ status: "dead_lettered", attempts: 1 });
+    });
+
+    it("leaves another tenant's message, and one it does not hold", async () => {
+      // Prepare
+      const store = makeStore();
+      const record = aRecordAt(aScope(), 0);
+      await store.create(record);
+
+      // Act
+      const other = await store.deadLetter(record.id, { tenant: "globex", at: at(9), ...why });
+      const missing = await store.deadLetter(randomUUID(), { tenant: record.tenant, at: at(9), ...why });
+
+      // Assess
+      expect(other).toBeUndefined();
+      expect(missing).toBeUndefined();
+      expect(await store.get(record.id)).toEqual(record);
+    });
+  });
+
   describe(`${name} seal and eraseRecipient`, () => {
     const sealed = { v: 1, alg: "AES-256-GCM", key: "a2V5", key_id: "k", iv: "aXY=", tag: "dGFn", ciphertext: "Y3Q=" } as const;
 

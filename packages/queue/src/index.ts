@@ -1,10 +1,12 @@
 // The root entry loads no AWS SDK: the SQS publisher, Lambda handler and worker are @herald/queue/sqs.
 export type { BatchEntry, EnqueueOptions, MessageQueue, QueueName } from "./message-queue";
 export {
+  NotStartedError,
   parseEnvelope,
   PoisonMessageError,
   processSqsRecords,
   type EnvelopeHandler,
   type RecordContext,
   type RetryDelay,
+  type TimeBudget,
 } from "./process-records";

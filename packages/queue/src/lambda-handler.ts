@@ -1,16 +1,29 @@
-import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { Logger } from "@herald/platform";
 import { visibilityBackoff } from "./backoff";
 import { processSqsRecords, type EnvelopeHandler, type RetryDelay } from "./process-records";
 
+/** What the handler reads of the Lambda context: the invocation's remaining time. */
+export type LambdaContext = Pick<Context, "getRemainingTimeInMillis">;
+
 /**
  * An SQS-triggered Lambda handler that reports partial batch failures and backs off transient
- * ones (the function needs sqs:ChangeMessageVisibility on its queue).
+ * ones (the function needs sqs:ChangeMessageVisibility on its queue). With `recordMs`, no record
+ * starts once less than that is left of the invocation (context.getRemainingTimeInMillis): the
+ * rest are handed back, not cut off by the timeout.
  */
 export function createSqsHandler(
   handle: EnvelopeHandler,
   logger: Logger,
   retryDelay: RetryDelay = visibilityBackoff({ logger }),
-): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  return (event) => processSqsRecords(event.Records, handle, logger, retryDelay);
+  recordMs?: number,
+): (event: SQSEvent, context?: LambdaContext) => Promise<SQSBatchResponse> {
+  return (event, context) =>
+    processSqsRecords(
+      event.Records,
+      handle,
+      logger,
+      retryDelay,
+      context && recordMs !== undefined ? { remainingMs: () => context.getRemainingTimeInMillis(), recordMs } : undefined,
+    );
 }

@@ -8,7 +8,7 @@ import {
 import { visibilityBackoff, type BackoffPolicy } from "./backoff";
 import type { SQSRecord } from "aws-lambda";
 import { announceReady, type Logger } from "@herald/platform";
-import { processSqsRecords, type EnvelopeHandler } from "./process-records";
+import { NotStartedError, processSqsRecords, type EnvelopeHandler } from "./process-records";
 
 export type WorkerOptions = {
   client: SQSClient;
@@ -20,6 +20,12 @@ export type WorkerOptions = {
   /** Long-poll wait, 0-20 s. */
   waitTimeSeconds?: number;
   backoff?: BackoffPolicy;
+  /**
+   * The local twin of the Lambda timeout, and what one record needs of it: no record of a batch
+   * starts later than `batchTimeoutMs - recordMs` after the batch was received; the rest are
+   * handed back (see processSqsRecords). Unbounded without it.
+   */
+  timeBudget?: { batchTimeoutMs: number; recordMs: number };
 };
 
 export type Worker = {
@@ -65,12 +71,14 @@ export function startSqsWorker(options: WorkerOptions): Worker {
       // skipped and handed straight back (visible again at once), not left to time out.
       const unstarted = new Set<string>();
       const records = messages.map((m) => toSqsRecord(m, queueUrl));
+      const deadline = Date.now() + (options.timeBudget?.batchTimeoutMs ?? 0);
+      const budget = options.timeBudget && { remainingMs: () => deadline - Date.now(), recordMs: options.timeBudget.recordMs };
       const { batchItemFailures } = await processSqsRecords(
         records,
         async (envelope, context) => {
           if (stopping) {
             unstarted.add(context.sqsMessageId);
-            throw new NotStartedError();
+            throw new NotStartedError("the worker is stopping");
           }
           await handle(envelope, context);
         },
@@ -78,6 +86,7 @@ export function startSqsWorker(options: WorkerOptions): Worker {
         async (record, receiveCount) => {
           if (!unstarted.has(record.messageId)) await retryDelay(record, receiveCount);
         },
+        budget,
       );
       const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
       const done = messages.filter((m) => !failed.has(m.MessageId ?? ""));
@@ -96,13 +105,6 @@ export function startSqsWorker(options: WorkerOptions): Worker {
       await done;
     },
   };
-}
-
-class NotStartedError extends Error {
-  constructor() {
-    super("the worker is stopping; not started");
-    this.name = "NotStartedError";
-  }
 }
 
 async function release(client: SQSClient, queueUrl: string, messages: Message[], logger: Logger): Promise<void> {

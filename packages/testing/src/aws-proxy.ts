@@ -32,6 +32,8 @@ export type AwsProxy = {
 export async function startAwsProxy(options: {
   target: string;
   fault?: (operation: string, body: string) => ProxyDecision;
+  /** Milliseconds to hold a call before passing it on (or answering it with its fault): a slow provider. */
+  delay?: (operation: string) => number | undefined;
 }): Promise<AwsProxy> {
   const target = new URL(options.target);
   const counts = new Map<string, number>();
@@ -49,6 +51,12 @@ export async function startAwsProxy(options: {
       return;
     }
     const body = Buffer.concat(chunks);
+    const ms = options.delay?.(operation);
+    if (ms) {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      // a caller that gave up meanwhile (its timeout) gets nothing passed on
+      if (res.destroyed || req.socket.destroyed) return;
+    }
     const decision = options.fault?.(operation, body.toString("utf8"));
     if (decision) {
       bump(injected, operation);

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
+import { recordBudgetMs, sendingClientConfig } from "@herald/delivery";
 import type { Consumer } from "@herald/delivery/runtime";
 import { DynamoMessageStore, DynamoRateLimiter } from "@herald/messages/dynamo";
 import { createLogger, systemClock } from "@herald/platform";
@@ -20,6 +21,8 @@ export const emailConsumer: Consumer<EmailConfig, EmailDeps> = {
   loadConfig,
   buildDeps,
   handle: handleEmailMessage,
+  // Failover may try every transport within one record, each up to the send timeout.
+  recordBudgetMs: (config) => recordBudgetMs(config.transports.length, config.sendTimeoutMs),
   queueUrlVariable: "HERALD_EMAIL_QUEUE_URL",
   announce: (config, deps) => deps.logger.info("email transports", { transports: describeTransports(config) }),
   close: (deps) => deps.sender.close(),
@@ -27,11 +30,14 @@ export const emailConsumer: Consumer<EmailConfig, EmailDeps> = {
 
 /** The composition root: adapters built once per process from configuration. */
 export function buildDeps(config: EmailConfig): EmailDeps {
+  // DynamoDB keeps the SDK's retries: its calls are conditional writes and reads, quick and safe
+  // to repeat, and the outcome written after SES accepted a message must land, or the message is
+  // sent again once the claim's lease runs out. SES gets one attempt (sendingClientConfig).
   const dynamo = new DynamoDBClient({});
   const logger = createLogger("email", config.logLevel);
   const senders = config.transports.map((name): EmailSender => {
     if (name === "ses") {
-      const ses = new SESv2Client({ requestHandler: { requestTimeout: config.sendTimeoutMs } });
+      const ses = new SESv2Client(sendingClientConfig(config.sendTimeoutMs));
       return new SesEmailSender(ses, { configurationSet: config.configurationSet });
     }
     if (!config.smtp) throw new Error("unreachable: smtp transport without settings");

@@ -68,7 +68,11 @@ function pick(pairs: Partial<Record<QueueName, Pair>>, name: string | undefined)
 
 async function receive(sqs: SQSClient, url: string, limit: number, hold: number): Promise<Message[]> {
   const out: Message[] = [];
-  while (out.length < limit) {
+  // The dead-letter sweeper holds what it reads for a moment (services/dead-letters): an empty
+  // answer is believed only the third time in a row, each a 1 s long poll that ends when they
+  // are handed back.
+  let empty = 0;
+  while (out.length < limit && empty < 3) {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: url,
@@ -78,7 +82,7 @@ async function receive(sqs: SQSClient, url: string, limit: number, hold: number)
         MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp"],
       }),
     );
-    if (Messages.length === 0) break;
+    empty = Messages.length === 0 ? empty + 1 : 0;
     out.push(...Messages);
   }
   return out;

@@ -5,7 +5,7 @@
  * API and each consumer as its own process, prints one line per step with its time, and stops
  * them all on Ctrl-C or SIGTERM, also while it is still starting.
  */
-import { pickQueueUrlFields, QUEUE_NAMES, QUEUES, queueUrlField, queueUrlSetting } from "@herald/contracts";
+import { dlqUrlField, dlqUrlSetting, pickQueueUrlFields, QUEUE_NAMES, QUEUES, queueUrlField, queueUrlSetting } from "@herald/contracts";
 import { ConfigError, loadConfigOrExit } from "@herald/platform";
 import { EmulatorMissingError, emulatorClientConfig, emulatorEnv, freePort, provision, startMoto, type Emulator } from "@herald/testing";
 import { ensureLocalApiKey } from "./api-key";
@@ -115,6 +115,7 @@ async function main(): Promise<void> {
     ...awsEnv,
     HERALD_TABLE_NAME: resources.tableName,
     ...Object.fromEntries(QUEUE_NAMES.map((name) => [queueUrlSetting(name), resources[queueUrlField(name)]])),
+    ...Object.fromEntries(QUEUE_NAMES.map((name) => [dlqUrlSetting(name), resources[dlqUrlField(name)]])),
     HERALD_KMS_KEY_ID: resources.kmsKeyId,
     HERALD_EMAIL_FROM: config.sender,
     HERALD_EMAIL_SENDERS: config.senders.join(","),
@@ -126,10 +127,12 @@ async function main(): Promise<void> {
   };
   // A stop that came while provisioning has already stopped what ran; start nothing more.
   if (stopping) return;
-  // The ingest API, and each registry queue's consumer as its own worker process.
+  // The ingest API, each registry queue's consumer as its own worker process, and the dead-letter
+  // sweeper (on AWS a scheduled function), which keeps the status of what dies in a DLQ true.
   running = [
     runService({ name: "ingest", entry: "services/ingest/src/entrypoints/server.ts" }, env),
     ...QUEUE_NAMES.map((name) => runService({ name: QUEUES[name].service, entry: `services/${QUEUES[name].service}/src/entrypoints/worker.ts` }, env)),
+    runService({ name: "dead-letters", entry: "services/dead-letters/src/entrypoints/worker.ts" }, env),
   ];
   for (const r of running) {
     r.child.once("exit", (code, signal) => {

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { recordBudgetMs, sendingClientConfig } from "@herald/delivery";
 import type { Consumer } from "@herald/delivery/runtime";
 import { DynamoMessageStore, DynamoRateLimiter } from "@herald/messages/dynamo";
 import { createLogger, systemClock, type Logger } from "@herald/platform";
@@ -15,11 +16,14 @@ export const smsConsumer: Consumer<SmsConfig, HandleDeps> = {
   loadConfig,
   buildDeps,
   handle: handleSmsMessage,
+  recordBudgetMs: (config) => recordBudgetMs(1, config.sendTimeoutMs),
   queueUrlVariable: "HERALD_SMS_QUEUE_URL",
 };
 
 /** The composition root: adapters built once per process from configuration. */
 export function buildDeps(config: SmsConfig): HandleDeps {
+  // DynamoDB keeps the SDK's retries (the outcome written after the provider accepted must land);
+  // the provider gets one attempt: SNS through sendingClientConfig, Twilio's fetch has no retries.
   const dynamo = new DynamoDBClient({});
   const logger = createLogger("sms", config.logLevel);
   return {
@@ -38,7 +42,7 @@ export function buildDeps(config: SmsConfig): HandleDeps {
 function senderFor(config: SmsConfig, logger: Logger): SmsSender {
   const provider = config.provider;
   if (provider.kind === "sns") {
-    const sns = new SNSClient({ requestHandler: { requestTimeout: config.sendTimeoutMs } });
+    const sns = new SNSClient(sendingClientConfig(config.sendTimeoutMs));
     return new SnsSmsSender(sns, { senderId: provider.senderId });
   }
   // Built once per process: its cache is what keeps Secrets Manager to one read per max age.

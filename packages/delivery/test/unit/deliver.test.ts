@@ -219,3 +219,49 @@ describe("deliver", () => {
     ]);
   });
 });
+
+describe("deliver's time budget", () => {
+  /** A send-rate limiter with no slot free: it answers false once its wait would pass maxWaitMs. */
+  function aFullLimiter() {
+    const asked: (number | undefined)[] = [];
+    return {
+      asked,
+      limiter: {
+        acquire: async (maxWaitMs?: number) => {
+          asked.push(maxWaitMs);
+          return false;
+        },
+      },
+    };
+  }
+
+  it("waits for a send slot at most the spare time, and when none came neither claims nor sends", async () => {
+    // Prepare
+    const { store, deps, send, sent } = aHarness();
+    const { record, envelope } = await aQueued(store);
+    const { limiter, asked } = aFullLimiter();
+
+    // Act
+    const attempt = deliver(envelope, { receiveCount: 1, spareMs: () => 4_000 }, { ...deps, limiter }, send);
+
+    // Assess: handed back untouched: no attempt, nothing in the history
+    await expect(attempt).rejects.toMatchObject({ name: "NotStartedError", code: "queue.not_started", retryable: true });
+    expect(asked).toEqual([4_000]);
+    expect(sent).toHaveLength(0);
+    expect(await store.get(record.id)).toMatchObject({ status: "queued", attempts: 0, history: record.history });
+  });
+
+  it("neither claims nor sends when no spare time is left", async () => {
+    // Prepare
+    const { store, deps, send, sent } = aHarness();
+    const { record, envelope } = await aQueued(store);
+
+    // Act
+    const attempt = deliver(envelope, { receiveCount: 1, spareMs: () => -1 }, deps, send);
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ code: "queue.not_started" });
+    expect(sent).toHaveLength(0);
+    expect(await store.get(record.id)).toMatchObject({ status: "queued", attempts: 0 });
+  });
+});

@@ -55,4 +55,25 @@ describe("DynamoRateLimiter", () => {
     // 30 windows of 100 ms, the first possibly entered at its very end
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_700);
   });
+
+  it("gives up without taking a slot when none comes free within the wait it is allowed", async () => {
+    // Prepare: 1 send per second, so one slot per 1 s window; the first send takes it, at the
+    // start of a window (a clock that stands still: the next slot is a whole second away)
+    const now = () => 1_800_000_000_000;
+    const limiter = new DynamoRateLimiter(new DynamoDBClient({}), tableName, { name: "bounded", perSecond: 1, now });
+    expect(await limiter.acquire()).toBe(true);
+
+    // Act: longer than the 50 ms this send may wait
+    const started = Date.now();
+    const taken = await limiter.acquire(50);
+    const waited = Date.now() - started;
+
+    // Assess: not taken, at once, and the counter holds the first send only
+    const { Items = [] } = await DynamoDBDocumentClient.from(new DynamoDBClient({})).send(
+      new QueryCommand({ TableName: tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": "RATE#bounded" } }),
+    );
+    expect(taken).toBe(false);
+    expect(waited).toBeLessThan(500);
+    expect(Items.map((item) => Number(item.used))).toEqual([1]);
+  });
 });

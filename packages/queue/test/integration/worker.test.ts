@@ -136,13 +136,13 @@ describe("startSqsWorker", () => {
     const failedCalls = calls.filter((c) => c.envelope.id === failing.id);
     expect(failedCalls.map((c) => c.context)).toEqual(
       expect.arrayContaining([
-        { receiveCount: 1, sqsMessageId: sqsIds.get(failing.id) },
-        { receiveCount: 2, sqsMessageId: sqsIds.get(failing.id) },
+        expect.objectContaining({ receiveCount: 1, sqsMessageId: sqsIds.get(failing.id) }),
+        expect.objectContaining({ receiveCount: 2, sqsMessageId: sqsIds.get(failing.id) }),
       ]),
     );
     for (const envelope of envelopes.filter((e) => e !== failing)) {
       expect(calls.filter((c) => c.envelope.id === envelope.id).map((c) => c.context)).toEqual([
-        { receiveCount: 1, sqsMessageId: sqsIds.get(envelope.id) },
+        expect.objectContaining({ receiveCount: 1, sqsMessageId: sqsIds.get(envelope.id) }),
       ]);
     }
     // Only the failed envelope and the poison body remain: the two successes were deleted.
@@ -209,5 +209,37 @@ describe("startSqsWorker", () => {
     const left = await messagesIn(queueUrl);
     expect(left.inFlight).toBe(0);
     expect(left.visible).toBe(9);
+  });
+
+  it("starts no record once less than one record's budget is left of its batch timeout, and receives the rest again", async () => {
+    // Prepare: a 1 s batch, a record's budget 0.8 s, each record takes 0.3 s: one record per batch
+    const queueUrl = await aQueue(60);
+    const queue = new SqsMessageQueue(sqs, { email: queueUrl });
+    const envelopes = [anEnvelope(aMessageRecord()), anEnvelope(aMessageRecord()), anEnvelope(aMessageRecord())];
+    for (const envelope of envelopes) await queue.enqueue("email", envelope);
+    const calls: { id: string; receiveCount: number }[] = [];
+    worker = startSqsWorker({
+      client: sqs,
+      queueUrl,
+      logger,
+      waitTimeSeconds: 1,
+      backoff: { baseSeconds: 1, maxSeconds: 1 },
+      timeBudget: { batchTimeoutMs: 1_000, recordMs: 800 },
+      handle: async (envelope, context) => {
+        calls.push({ id: envelope.id, receiveCount: context.receiveCount });
+        await new Promise((r) => setTimeout(r, 300));
+      },
+    });
+
+    // Act
+    await waitFor(() => calls.length === 3, 20_000, "every record to be handled");
+    await worker.stop();
+    worker = undefined;
+
+    // Assess: each handled once, the later ones on a later receive (handed back, not lost, not
+    // left to the 60 s visibility timeout), and the queue empty
+    expect(calls.map((c) => c.id).sort()).toEqual(envelopes.map((e) => e.id).sort());
+    expect(Math.max(...calls.map((c) => c.receiveCount))).toBeGreaterThan(1);
+    expect(await messagesIn(queueUrl)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });
   });
 });

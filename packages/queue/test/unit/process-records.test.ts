@@ -138,6 +138,77 @@ describe("processSqsRecords", () => {
   });
 });
 
+describe("processSqsRecords with a time budget", () => {
+  /** A batch's clock: every handled record takes `perRecordMs` of `totalMs`. */
+  function aBudget(totalMs: number, perRecordMs: number, recordMs: number) {
+    let elapsed = 0;
+    const { handle: record, calls } = aRecordingHandler();
+    const spare: number[] = [];
+    const handle: EnvelopeHandler = async (envelope, context) => {
+      await record(envelope, context);
+      spare.push(context.spareMs());
+      elapsed += perRecordMs;
+    };
+    return { handle, calls, spare, budget: { remainingMs: () => totalMs - elapsed, recordMs } };
+  }
+
+  it("hands back, never calling the handler for them, the records left once less than one record's budget remains", async () => {
+    // Prepare: 10 s, 4 s per record, a record's budget 3 s: records start at 10, 6 and... 2 s is too little
+    const { handle, calls, budget } = aBudget(10_000, 4_000, 3_000);
+    const records = [1, 2, 3, 4].map(() => anSqsRecord(anEnvelope(aMessageRecord())));
+    const delayed: string[] = [];
+
+    // Act
+    const response = await processSqsRecords(records, handle, logger, async (r) => void delayed.push(r.messageId), budget);
+
+    // Assess: the two not started come back as failures, backed off like transient ones
+    expect(calls.map((c) => c.context.sqsMessageId)).toEqual(records.slice(0, 2).map((r) => r.messageId));
+    expect(response.batchItemFailures).toEqual(records.slice(2).map((r) => ({ itemIdentifier: r.messageId })));
+    expect(delayed).toEqual(records.slice(2).map((r) => r.messageId));
+  });
+
+  it("tells the handler its spare time: what is left less one record's budget", async () => {
+    // Prepare
+    const { handle, spare, budget } = aBudget(10_000, 1_000, 3_000);
+
+    // Act
+    await processSqsRecords([anSqsRecord(anEnvelope(aMessageRecord())), anSqsRecord(anEnvelope(aMessageRecord()))], handle, logger, undefined, budget);
+
+    // Assess: 10 - 3 s, then 9 - 3 s
+    expect(spare).toEqual([7_000, 6_000]);
+  });
+
+  it("logs the records handed back as one line, not as failed records", async () => {
+    // Prepare
+    const quietLogger = createLogger("test", "SILENT");
+    const warn = vi.spyOn(quietLogger, "warn");
+    const info = vi.spyOn(quietLogger, "info");
+    const { handle, budget } = aBudget(5_000, 3_000, 3_000);
+    const records = [1, 2, 3].map(() => anSqsRecord(anEnvelope(aMessageRecord())));
+
+    // Act
+    await processSqsRecords(records, handle, quietLogger, undefined, budget);
+
+    // Assess
+    expect(warn).not.toHaveBeenCalled();
+    expect(info).toHaveBeenCalledWith("records handed back, not started", { handedBack: 2, records: 3, remainingMs: 2_000, recordMs: 3_000 });
+  });
+
+  it("starts every record without a budget, however long they take", async () => {
+    // Prepare
+    const { handle, calls, spare } = aBudget(1, 60_000, 3_000);
+    const records = [1, 2, 3].map(() => anSqsRecord(anEnvelope(aMessageRecord())));
+
+    // Act
+    const response = await processSqsRecords(records, handle, logger);
+
+    // Assess
+    expect(calls).toHaveLength(3);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(spare).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
+  });
+});
+
 describe("parseEnvelope", () => {
   it("returns the envelope of a valid body", () => {
     // Prepare
@@ -164,6 +235,20 @@ describe("parseEnvelope", () => {
 });
 
 describe("createSqsHandler", () => {
+  it("holds back the records the Lambda invocation has no time left for", async () => {
+    // Prepare: 1 s left, a record needs 3 s
+    const records = [anSqsRecord(anEnvelope(aMessageRecord()))];
+    const { handle, calls } = aRecordingHandler();
+    const handler = createSqsHandler(handle, logger, async () => undefined, 3_000);
+
+    // Act
+    const response = await handler({ Records: records }, { getRemainingTimeInMillis: () => 1_000 });
+
+    // Assess
+    expect(calls).toHaveLength(0);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[0]?.messageId }]);
+  });
+
   it("answers an SQS event with the batch item failures", async () => {
     // Prepare
     const envelopes = [anEnvelope(aMessageRecord()), anEnvelope(aMessageRecord())];

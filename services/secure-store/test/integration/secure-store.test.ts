@@ -19,7 +19,8 @@ import {
   type Resources,
 } from "@herald/testing";
 import { loadConfig } from "../../src/config";
-import { buildDeps } from "../../src/deps";
+import { aConsumerHandler } from "@herald/delivery/testing";
+import { buildDeps, secureStoreConsumer } from "../../src/deps";
 import { handleSecureStore } from "../../src/domain/handle-message";
 
 let moto: Emulator;
@@ -97,5 +98,42 @@ describe("secure-store consumer against KMS and DynamoDB", () => {
 
     // Assess
     await expect(attempt).rejects.toMatchObject({ code: "crypto.decrypt_failed" });
+  });
+
+  it("calls KMS once for a data key that fails with a 5xx, and leaves the retry to SQS", async () => {
+    // Prepare: the consumer as src/entrypoints/lambda.ts composes it, behind a proxy whose next
+    // GenerateDataKey is answered with a 500
+    let failNext = true;
+    const faulty = await startAwsProxy({
+      target: moto.endpoint,
+      fault: (op) => {
+        if (op !== "KMS.GenerateDataKey" || !failNext) return undefined;
+        failNext = false;
+        return { status: 500, headers: { "x-amzn-errortype": "KMSInternalException" }, body: JSON.stringify({ __type: "KMSInternalException", message: "injected" }) };
+      },
+    });
+    useEmulatorEnv(faulty.endpoint);
+    try {
+      const { handle } = aConsumerHandler(
+        secureStoreConsumer,
+        { HERALD_TABLE_NAME: resources.tableName, HERALD_KMS_KEY_ID: resources.kmsKeyId, HERALD_LOG_LEVEL: "SILENT" },
+        async () => undefined,
+      );
+      const store = new DynamoMessageStore(new DynamoDBClient({}), resources.tableName);
+      const { content: _plain, ...record } = aMessageRecord({ store_secure: true });
+      await store.create(record);
+      const envelope: QueueEnvelope = { ...anEnvelope(record), content: { channel: "sms", to: "+447911123456", text: SECRET } };
+
+      // Act
+      const result = await handle({ Records: [anSqsRecord(envelope)] });
+
+      // Assess
+      expect(faulty.counts.get("KMS.GenerateDataKey")).toBe(1);
+      expect(result.batchItemFailures).toHaveLength(1);
+      expect((await store.get(record.id))?.sealed).toBeUndefined();
+    } finally {
+      useEmulatorEnv(proxy.endpoint);
+      await faulty.stop();
+    }
   });
 });

@@ -40,6 +40,7 @@ describe("loadConfig", () => {
       maxReceives: 5,
       sendTimeoutMs: 10_000,
       workerBatchSize: 10,
+      workerBatchTimeoutMs: 30_000,
       logLevel: "INFO",
     });
   });
