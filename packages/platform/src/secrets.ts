@@ -11,9 +11,21 @@ export { SECRETS_MANAGER_PREFIX, SecretSettingEnv, SecretsEnv, type SecretSettin
 export type SecretsOptions = {
   /** How long a value read from Secrets Manager is reused before it is read again. */
   maxAgeSeconds: number;
+  /** How long one read may take before it fails (default 5000 ms). */
+  requestTimeoutMs?: number;
   /** For tests: the client to read with (default: one built from the AWS SDK's environment). */
   client?: SecretsManagerClient;
 };
+
+/**
+ * A read sits on a send's path (an SMTP password, a Twilio token), inside the record's time
+ * budget: one attempt that ends at its timeout (without throwOnRequestTimeout the SDK's
+ * requestTimeout only logs a warning, and its three attempts would triple the wait). A failed
+ * read is a TransientError, and SQS delivers the message again.
+ */
+function readingClient(timeoutMs: number): SecretsManagerClient {
+  return new SecretsManagerClient({ maxAttempts: 1, requestHandler: { requestTimeout: timeoutMs, throwOnRequestTimeout: true } });
+}
 
 /**
  * Builds Secret objects from settings, sharing one Powertools SecretsProvider (and so one cache
@@ -24,7 +36,7 @@ export function createSecrets(options: SecretsOptions): (setting: SecretSetting,
   let provider: SecretsProvider | undefined;
   const secretsProvider = () =>
     (provider ??= new SecretsProvider({
-      awsSdkV3Client: options.client ?? new SecretsManagerClient({ requestHandler: { requestTimeout: 5000 } }),
+      awsSdkV3Client: options.client ?? readingClient(options.requestTimeoutMs ?? 5000),
     }));
 
   // `name` (the setting, e.g. HERALD_SMTP_PASSWORD) is what errors say: they can end up on a

@@ -1,6 +1,6 @@
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startMoto, useEmulatorEnv, type Emulator } from "@herald/testing";
+import { startAwsProxy, startMoto, useEmulatorEnv, type Emulator } from "@herald/testing";
 import { TransientError } from "../../src/errors";
 import { createSecrets, SecretSettingEnv, type SecretSetting } from "../../src/secrets";
 
@@ -91,5 +91,29 @@ describe("createSecrets with Secrets Manager", () => {
     // Assess
     expect(error).toBeInstanceOf(TransientError);
     expect((error as TransientError).code).toMatch(/^secrets\./);
+  });
+
+  it("gives up a slow read at its timeout, after one attempt, with a retryable error", async () => {
+    // Prepare: Secrets Manager answers after 1.5 s, through a proxy that counts the calls
+    await client.send(new CreateSecretCommand({ Name: "slow", SecretString: "s3cr3t" }));
+    const proxy = await startAwsProxy({ target: moto.endpoint, delay: (op) => (op === "secretsmanager.GetSecretValue" ? 1500 : undefined) });
+    useEmulatorEnv(proxy.endpoint);
+    try {
+      const secret = createSecrets({ maxAgeSeconds: 60, requestTimeoutMs: 300 })(ref("slow"), "HERALD_SMTP_PASSWORD");
+
+      // Act
+      const started = performance.now();
+      const error = await secret.value().catch((e: unknown) => e);
+      const ms = performance.now() - started;
+
+      // Assess
+      expect(error).toBeInstanceOf(TransientError);
+      expect((error as TransientError).code).toBe("secrets.unavailable");
+      expect(ms).toBeLessThan(1200);
+      expect(proxy.counts.get("secretsmanager.GetSecretValue")).toBe(1);
+    } finally {
+      useEmulatorEnv(moto.endpoint);
+      await proxy.stop();
+    }
   });
 });
