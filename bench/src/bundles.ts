@@ -75,30 +75,35 @@ async function bundle(name: string, entry: string): Promise<string> {
   return outfile;
 }
 
-/** Module init: a fresh node process imports the bundle; the median of `runs`. */
-function initTimes(file: string, runs: number): number[] {
+/** Module init: a fresh node process imports the bundle (the time of the import itself). */
+function initTime(file: string): number {
   const script =
     "const t = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t)); process.exit(0);";
-  const times: number[] = [];
-  for (let i = 0; i < runs + 1; i++) {
-    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script, file], {
-      env: { PATH: process.env.PATH ?? "", ...FUNCTION_ENV },
-      encoding: "utf8",
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", script, file], {
+    env: { PATH: process.env.PATH ?? "", ...FUNCTION_ENV },
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`init of ${file} failed: ${r.stderr.slice(-600)}`);
+  return Number(r.stdout);
+}
+
+/**
+ * Each bundle's init times over `runs` fresh processes. The runs go round the bundles in turn
+ * (after one unmeasured round that warms the file cache), so a busy moment of the machine falls
+ * on all of them alike rather than on one.
+ */
+function initTimes(files: string[], runs: number): number[][] {
+  const times = files.map((): number[] => []);
+  for (let round = 0; round <= runs; round++) {
+    files.forEach((file, i) => {
+      const t = initTime(file);
+      if (round > 0) times[i]?.push(t);
     });
-    if (r.status !== 0) throw new Error(`init of ${file} failed: ${r.stderr.slice(-600)}`);
-    if (i > 0) times.push(Number(r.stdout)); // the first run warms the file cache
   }
   return times;
 }
 
-async function figure(name: string, entry: string, runs: number): Promise<BundleFigure> {
-  const file = await bundle(name, entry);
-  const bytes = (await stat(file)).size;
-  const initRuns = initTimes(file, runs);
-  return { name, entry, bytes, initMs: median(initRuns), initRuns };
-}
-
-export async function measureBundles(runs = Number(process.env.BENCH_INIT_RUNS ?? 7)): Promise<BundleResult> {
+export async function measureBundles(runs = Number(process.env.BENCH_INIT_RUNS ?? 11)): Promise<BundleResult> {
   await rm(OUT, { recursive: true, force: true });
   await mkdir(OUT, { recursive: true });
   const fixtures = join(BENCH_ROOT, ".build", "fixtures");
@@ -119,14 +124,22 @@ export async function measureBundles(runs = Number(process.env.BENCH_INIT_RUNS ?
       ``,
     ].join("\n"),
   );
-  const functions: BundleFigure[] = [];
-  for (const { name, entry } of await lambdaEntrypoints()) functions.push(await figure(name, entry, runs));
-  return {
-    functions,
-    empty: await figure("empty-handler", join("bench", ".build", "fixtures", "empty.ts"), runs),
-    sdkOnly: await figure("sdk-only", join("bench", ".build", "fixtures", "sdk-only.ts"), runs),
-    runs,
-  };
+  const entries = [
+    ...(await lambdaEntrypoints()),
+    { name: "empty-handler", entry: join("bench", ".build", "fixtures", "empty.ts") },
+    { name: "sdk-only", entry: join("bench", ".build", "fixtures", "sdk-only.ts") },
+  ];
+  const files: string[] = [];
+  for (const { name, entry } of entries) files.push(await bundle(name, entry));
+  const times = initTimes(files, runs);
+  const figures: BundleFigure[] = [];
+  for (const [i, { name, entry }] of entries.entries()) {
+    const initRuns = times[i] ?? [];
+    figures.push({ name, entry, bytes: (await stat(files[i] ?? "")).size, initMs: median(initRuns), initRuns });
+  }
+  const [empty, sdkOnly] = figures.slice(-2);
+  if (!empty || !sdkOnly) throw new Error("unreachable");
+  return { functions: figures.slice(0, -2), empty, sdkOnly, runs };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

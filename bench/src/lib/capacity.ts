@@ -49,17 +49,23 @@ export const readUnits = (bytes: number, consistent: boolean) => Math.max(1, Mat
 
 /** The emulator's own DynamoDB, asked directly (not through the proxy, so never counted). */
 export function rawDynamo(endpoint: string) {
-  const call = async (op: string, body: unknown) => {
-    const response = await fetch(endpoint, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-amz-json-1.0",
-        "x-amz-target": `DynamoDB_20120810.${op}`,
-        authorization: "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
-      },
-      body: JSON.stringify(body),
-    });
-    return (await response.json()) as Record<string, unknown>;
+  // moto answers an occasional 500 (an HTML page) under load: asked again, as the SDK would
+  const call = async (op: string, body: unknown): Promise<Record<string, unknown>> => {
+    for (let attempt = 1; ; attempt++) {
+      const response = await fetch(endpoint, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-amz-json-1.0",
+          "x-amz-target": `DynamoDB_20120810.${op}`,
+          authorization: "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+        },
+        body: JSON.stringify(body),
+      });
+      const text = await response.text();
+      if (response.status < 500) return JSON.parse(text) as Record<string, unknown>;
+      if (attempt === 5) throw new Error(`moto ${op}: ${response.status} ${text.slice(0, 200)}`);
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
   };
   const keyNames = new Map<string, Promise<string[]>>();
   return {
