@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import {
   CorsEnv,
   EmailTransportEnv,
@@ -10,8 +10,6 @@ import {
   oauthSettings,
   SecretsEnv,
   SendersEnv,
-  SmsPolicyEnv,
-  smsPolicySettings,
   SmsProviderEnv,
   smsProviderIssues,
   smtpIssues,
@@ -19,6 +17,7 @@ import {
   type Issue,
   type SecretSetting,
 } from "@herald/settings";
+import { SmsPolicyEnv, smsPolicySettings } from "@herald/settings/sms-policy";
 import { emailConfig, smtpDeployIssues, withCaFileFromRoot } from "./email-config";
 import { deployEnvironment, InfraConfigError, isHttpsUrl, type Env } from "./env";
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rootCertificates } from "node:tls";
 import { describe, expect, it } from "vitest";
-import type { z } from "zod";
+import type * as z from "zod";
 import { loadInfraConfig } from "../../../../infra/deploy-config";
 import { InfraConfigError } from "../../../../infra/env";
 import {
@@ -16,11 +16,11 @@ import {
   parseEnv,
   SecretsEnv,
   SendersEnv,
-  SmsPolicyEnv,
   SmsProviderEnv,
   smsProviderIssues,
   SmtpEnv,
 } from "../../src/index";
+import { SmsPolicyEnv } from "../../src/sms-policy";
 
 /*
  * infra/deploy-config.ts, the deploy-time half of these settings: sst.config.ts calls it with
