@@ -1,6 +1,7 @@
 import { ACCESS_LOG_FORMAT } from "./access-log";
 import { authorizer } from "./authorizer";
 import { config } from "./config";
+import { lambdaDefaults, lambdaEnvironment } from "./lambda";
 import { appKey, dataKeyUse } from "./keys";
 import { QUEUE_NAMES, queueUrlSetting } from "@herald/contracts";
 import { queues } from "./queues";
@@ -34,7 +35,7 @@ const environment = {
   // a reference both functions' config requires; only Ingest, which erases, may read the secret
   HERALD_AUDIT_HMAC_KEY: secretReference(auditHmacKey),
   HERALD_SECRETS_MAX_AGE: String(config.secretsMaxAge),
-  NODE_OPTIONS: "--enable-source-maps",
+  ...lambdaEnvironment(config),
 };
 
 const common = {
@@ -42,7 +43,7 @@ const common = {
   runtime: "nodejs22.x" as const,
   timeout: "10 seconds" as const,
   memory: "512 MB" as const,
-  nodejs: { sourcemap: true },
+  ...lambdaDefaults(config),
   environment,
 };
 

@@ -41,10 +41,18 @@ export const MODEL = {
   vcpuMb: 1769,
 };
 
-/** The architecture infra gives the functions: arm64 only if every function definition says so. */
+/** The architecture infra gives the functions: arm64 only if every function definition takes it. */
 export function deployedArchitecture(): "arm64" | "x86_64" {
   const files = ["api.ts", "authorizer.ts", "consumer.ts", "dead-letters.ts"].map((f) => readFileSync(join(REPO_ROOT, "infra", f), "utf8"));
-  return files.every((text) => /architecture:\s*"arm64"/.test(text)) ? "arm64" : "x86_64";
+  const lambda = (() => {
+    try {
+      return readFileSync(join(REPO_ROOT, "infra", "lambda.ts"), "utf8");
+    } catch {
+      return "";
+    }
+  })();
+  const arm = (text: string) => /architecture:\s*"arm64"/.test(text) || (/lambdaDefaults\(/.test(text) && /ARCHITECTURE = "arm64"/.test(lambda));
+  return files.every(arm) ? "arm64" : "x86_64";
 }
 
 export type CostLine = { usdPerMillion: number; parts: Record<string, number>; assumptions: string[] };

@@ -86,6 +86,7 @@ describe("loadInfraConfig", () => {
       apiThrottleBurst: 100,
       authorizerCacheTtl: 300,
       sms: { countries: undefined, dailyQuota: undefined },
+      sourceMaps: false,
     });
   });
 
@@ -395,6 +396,16 @@ describe("loadInfraConfig: infra's own rules", () => {
 
     // Assess
     expect(message).toBe(`${PREFIX}HERALD_EMAIL_MAX_CONCURRENCY: must be at least 2; HERALD_AUTHORIZER_CACHE_TTL: must be a number`);
+  });
+
+  it("puts source maps in the packages only when HERALD_SOURCE_MAPS=on, and refuses any other word", () => {
+    // Act
+    const on = load({ HERALD_SOURCE_MAPS: "on" });
+    const message = infraErrorOf({ HERALD_SOURCE_MAPS: "yes" });
+
+    // Assess
+    expect(on.sourceMaps).toBe(true);
+    expect(message).toBe(`${PREFIX}HERALD_SOURCE_MAPS: must be off or on`);
   });
 
   it("passes the relay's idle timeout on only when given", () => {
