@@ -1,12 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { KMSClient } from "@aws-sdk/client-kms";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { TokenBucketLimiter, createAuthenticator } from "@herald/auth";
 import { DynamoApiKeyStore } from "@herald/auth/dynamo";
 import { oauthTokenVerifier } from "@herald/auth/oauth";
-import { EnvelopeCipher } from "@herald/crypto";
-import { KmsDataKeyProvider } from "@herald/crypto/kms";
+import { EnvelopeCipher, lazyDataKeyProvider } from "@herald/crypto";
 import { DynamoMessageStore } from "@herald/messages/dynamo";
 import { SqsMessageQueue } from "@herald/queue/sqs";
 import { createLogger, systemClock, type Logger } from "@herald/platform";
@@ -27,8 +25,14 @@ export function buildDeps(config: IngestConfig): AppDeps {
     store: new DynamoMessageStore(dynamo, config.tableName),
     queue: new SqsMessageQueue(sqs, config.queueUrls),
     // Opens store_secure content for the decrypt route; on AWS only that route's function may
-    // call kms:Decrypt, so the other routes never reach KMS.
-    cipher: new EnvelopeCipher(new KmsDataKeyProvider(new KMSClient({}))),
+    // call kms:Decrypt, so the other routes never reach KMS. The client is loaded on the first
+    // decrypt, not at every cold start of the function that serves all the other routes.
+    cipher: new EnvelopeCipher(
+      lazyDataKeyProvider(async () => {
+        const [{ KMSClient }, { KmsDataKeyProvider }] = await Promise.all([import("@aws-sdk/client-kms"), import("@herald/crypto/kms")]);
+        return new KmsDataKeyProvider(new KMSClient({}));
+      }),
+    ),
     identify: identitySource(config, dynamo, logger),
     ...(config.rateLimit && { throttle: new TokenBucketLimiter(config.rateLimit) }),
     corsOrigins: config.corsOrigins,
