@@ -8,3 +8,4 @@ export * from "./provision";
 export * from "./python-stand-in";
 export * from "./smtp-server";
 export * from "./ses-events";
+export * from "./ses-simulator";
