@@ -54,8 +54,9 @@ export const ingest = new sst.aws.Function("Ingest", {
     // Update each record, BatchWrite deletes of the history entries, Put the audit item, Query
     // the recipient's audit partition), Idempotency-Key claim/replay/takeover/complete (Put, Get,
     // Update) and its release when nothing was accepted (Delete), the tenants' daily SMS quota
-    // (Update): messages, recipients' history, audit entries, idempotency keys and quota counters
-    // only. No API key item, read or written: that is the authorizer's and the keys tool's.
+    // (Update), the suppression lists (BatchGet at every send; Get, Query, Update, Delete for
+    // /v1/suppressions): messages, recipients' history, audit entries, idempotency keys, quota
+    // counters and suppressions only. No API key item, read or written: that is the authorizer's and the keys tool's.
     tableAccess(
       [
         "dynamodb:PutItem",
@@ -66,7 +67,7 @@ export const ingest = new sst.aws.Function("Ingest", {
         "dynamodb:Query",
         "dynamodb:UpdateItem",
       ],
-      ["message", "recipient", "audit", "idempotency", "quota"],
+      ["message", "recipient", "audit", "idempotency", "quota", "suppression"],
     ),
     { actions: ["sqs:SendMessage"], resources: QUEUE_NAMES.map((name) => queues[name].queue.arn) },
     // the app key, only through SQS (sending to an encrypted queue needs GenerateDataKey +
@@ -102,6 +103,10 @@ const INGEST_ROUTES = [
   "POST /v1/recipients/erase",
   // deprecated (the address in the path): kept for DESIGN.md's callers
   "DELETE /v1/recipients/{recipient}",
+  "GET /v1/suppressions",
+  "POST /v1/suppressions",
+  "GET /v1/suppressions/{address}",
+  "DELETE /v1/suppressions/{address}",
 ] as const;
 const DECRYPT_ROUTE = "POST /v1/messages/{id}/decrypt";
 /** The first field report's own routes, for its clients that cannot change: they send X-Api-Key. */
