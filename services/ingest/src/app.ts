@@ -16,6 +16,7 @@ import { registerLegacyRoutes } from "./routes/legacy";
 import { registerMessageRoutes } from "./routes/messages";
 import { registerSecureRoutes } from "./routes/secure";
 import { registerSuppressionRoutes } from "./routes/suppressions";
+import { registerTwilioRoutes, type TwilioRouteDeps } from "./routes/twilio";
 
 export type AppDeps = {
   store: MessageStore;
@@ -40,6 +41,8 @@ export type AppDeps = {
   sms?: SmsPolicy;
   /** The tenants' suppression lists (GET/POST/DELETE /v1/suppressions, checked on every send); none when undefined. */
   suppressions?: SuppressionList;
+  /** Twilio's signed status callbacks (POST /v1/providers/twilio/status); the route is absent when undefined. */
+  twilio?: TwilioRouteDeps["twilio"];
 };
 
 /** The ingest API: one Hono app, served by the Lambda handler and by the local Node server. */
@@ -67,6 +70,8 @@ export function createApp(deps: AppDeps) {
     });
   });
   if (deps.corsOrigins && deps.corsOrigins.length > 0) app.use("*", corsFor(deps.corsOrigins));
+  // Before the JSON and identity middleware: a form, authenticated by its signature alone.
+  registerTwilioRoutes(app, deps);
   app.use("/v1/*", jsonBody());
   for (const path of ["/v1/*", "/msg"]) {
     app.use(path, identify(deps.identify));

@@ -23,6 +23,7 @@ export function buildDeps(config: IngestConfig): AppDeps {
   const dynamo = new DynamoDBClient({});
   const sqs = new SQSClient({});
   const logger = createLogger("ingest", config.logLevel);
+  const secret = createSecrets({ maxAgeSeconds: config.secretsMaxAgeSeconds });
   return {
     store: new DynamoMessageStore(dynamo, config.tableName),
     queue: new SqsMessageQueue(sqs, config.queueUrls),
@@ -35,7 +36,10 @@ export function buildDeps(config: IngestConfig): AppDeps {
     idempotency: new DynamoIdempotencyStore(dynamo, config.tableName),
     suppressions: new DynamoSuppressionList(dynamo, config.tableName),
     // read on the first erasure, not at start-up: only the erase route needs it
-    recipientHmac: hmacRecipient(createSecrets({ maxAgeSeconds: config.secretsMaxAgeSeconds })(config.auditHmacKey, "HERALD_AUDIT_HMAC_KEY")),
+    recipientHmac: hmacRecipient(secret(config.auditHmacKey, "HERALD_AUDIT_HMAC_KEY")),
+    ...(config.twilio && {
+      twilio: { statusCallback: config.twilio.statusCallback, authToken: secret(config.twilio.authToken, "HERALD_TWILIO_AUTH_TOKEN") },
+    }),
     idempotencyLeaseSeconds: config.idempotencyLeaseSeconds,
     clock: systemClock,
     newId: randomUUID,
