@@ -4,7 +4,7 @@ import { config } from "./config";
 import { appKey, dataKeyUse } from "./keys";
 import { QUEUE_NAMES, queueUrlSetting } from "@herald/contracts";
 import { queues } from "./queues";
-import { auditHmacKey, readSecrets, secretReference } from "./secrets";
+import { auditHmacKey, readSecrets, secretReference, twilioAuthToken } from "./secrets";
 import { table, tableAccess } from "./storage";
 
 /*
@@ -34,6 +34,12 @@ const environment = {
   // a reference both functions' config requires; only Ingest, which erases, may read the secret
   HERALD_AUDIT_HMAC_KEY: secretReference(auditHmacKey),
   HERALD_SECRETS_MAX_AGE: String(config.secretsMaxAge),
+  // Twilio's status callbacks, verified against this exact public URL with the auth token
+  ...(twilioAuthToken &&
+    config.twilioStatusCallback && {
+      HERALD_TWILIO_STATUS_CALLBACK: config.twilioStatusCallback,
+      HERALD_TWILIO_AUTH_TOKEN: secretReference(twilioAuthToken),
+    }),
   NODE_OPTIONS: "--enable-source-maps",
 };
 
@@ -54,8 +60,9 @@ export const ingest = new sst.aws.Function("Ingest", {
     // Update each record, BatchWrite deletes of the history entries, Put the audit item, Query
     // the recipient's audit partition), Idempotency-Key claim/replay/takeover/complete (Put, Get,
     // Update) and its release when nothing was accepted (Delete), the tenants' daily SMS quota
-    // (Update): messages, recipients' history, audit entries, idempotency keys and quota counters
-    // only. No API key item, read or written: that is the authorizer's and the keys tool's.
+    // (Update), the suppression lists (BatchGet at every send; Get, Query, Update, Delete for
+    // /v1/suppressions): messages, recipients' history, audit entries, idempotency keys, quota
+    // counters and suppressions only. No API key item, read or written: that is the authorizer's and the keys tool's.
     tableAccess(
       [
         "dynamodb:PutItem",
@@ -66,14 +73,14 @@ export const ingest = new sst.aws.Function("Ingest", {
         "dynamodb:Query",
         "dynamodb:UpdateItem",
       ],
-      ["message", "recipient", "audit", "idempotency", "quota"],
+      ["message", "recipient", "audit", "idempotency", "quota", "suppression"],
     ),
     { actions: ["sqs:SendMessage"], resources: QUEUE_NAMES.map((name) => queues[name].queue.arn) },
     // the app key, only through SQS (sending to an encrypted queue needs GenerateDataKey +
     // Decrypt) and DynamoDB (the table key); nothing at all on the data key
     appKey(["kms:GenerateDataKey", "kms:Decrypt"], ["sqs", "dynamodb"]),
-    // the erasure audit's HMAC key, and no other secret
-    ...readSecrets([auditHmacKey]),
+    // the erasure audit's HMAC key and, when status callbacks are on, the Twilio token that signs them
+    ...readSecrets([auditHmacKey, ...(twilioAuthToken && config.twilioStatusCallback ? [twilioAuthToken] : [])]),
   ],
 });
 
@@ -93,7 +100,8 @@ export const ingestDecrypt = new sst.aws.Function("IngestDecrypt", {
 });
 
 /** The routes the ingest app serves; every /v1 one needs the authorizer, /msg the API-key one. */
-const OPEN_ROUTES = ["GET /health", "GET /openapi.json"] as const;
+// Twilio's status callbacks carry no credential: the X-Twilio-Signature is their authentication.
+const OPEN_ROUTES = ["GET /health", "GET /openapi.json", "POST /v1/providers/twilio/status"] as const;
 const INGEST_ROUTES = [
   "POST /v1/messages",
   "POST /v1/messages/batch",
@@ -102,6 +110,10 @@ const INGEST_ROUTES = [
   "POST /v1/recipients/erase",
   // deprecated (the address in the path): kept for DESIGN.md's callers
   "DELETE /v1/recipients/{recipient}",
+  "GET /v1/suppressions",
+  "POST /v1/suppressions",
+  "GET /v1/suppressions/{address}",
+  "DELETE /v1/suppressions/{address}",
 ] as const;
 const DECRYPT_ROUTE = "POST /v1/messages/{id}/decrypt";
 /** The first field report's own routes, for its clients that cannot change: they send X-Api-Key. */
@@ -127,6 +139,8 @@ const EXPENSIVE: Partial<Record<Route, number>> = {
   "DELETE /v1/recipients/{recipient}": 50,
   // up to 1,000 messages read in one call (ten Query and BatchGet pages)
   "GET /msg": 10,
+  // unauthenticated until its signature is checked: a share, so a flood cannot crowd out the API
+  "POST /v1/providers/twilio/status": 5,
 };
 const share = (limit: number, divisor: number) => Math.max(1, Math.floor(limit / divisor));
 const routeSettings = Object.entries(EXPENSIVE).map(([routeKey, divisor]) => ({

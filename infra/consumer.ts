@@ -1,3 +1,4 @@
+import type { Partition } from "@herald/table";
 import { config } from "./config";
 import { appKey } from "./keys";
 import { CONSUMER_TIMEOUT_SECONDS, MAX_RECEIVES } from "./queues";
@@ -19,6 +20,8 @@ export function subscribeConsumer(
     /** Files bundled with the function (SST's copyFiles: `from` relative to sst.config.ts). */
     copyFiles?: { from: string; to: string }[];
     maxConcurrency: number;
+    /** The items the default grant (GetItem, UpdateItem) covers; messages and send-rate windows unless given. */
+    tableKinds?: Partition[];
   },
 ) {
   return queue.subscribe(
@@ -38,7 +41,9 @@ export function subscribeConsumer(
       ...(args.copyFiles && { copyFiles: args.copyFiles }),
       permissions: [
         // claim (conditional update), read back, record the outcome, seal; the send-rate windows
-        tableAccess(["dynamodb:GetItem", "dynamodb:UpdateItem"], ["message", "rate"]),
+        ...((args.tableKinds ?? ["message", "rate"]).length > 0
+          ? [tableAccess(["dynamodb:GetItem", "dynamodb:UpdateItem"], args.tableKinds ?? ["message", "rate"])]
+          : []),
         // queue and table are encrypted with the app key: SQS decrypts on receive, DynamoDB
         // decrypts the table key on every read and write
         appKey(["kms:Decrypt"], ["sqs", "dynamodb"]),

@@ -38,6 +38,8 @@ export type ChannelContent<C extends ChannelName> = {
   subject(content: Content<C>): string | undefined;
   /** Its text as one string (the legacy list). */
   text(content: Content<C>): string;
+  /** The content without these canonical recipients (suppressed ones), or undefined when none is left. */
+  without(content: Content<C>, drop: ReadonlySet<string>): Content<C> | undefined;
 };
 
 // A mapped type: a channel in the registry without its content rules does not compile.
@@ -68,6 +70,15 @@ export const CHANNEL_CONTENT: { [C in ChannelName]: ChannelContent<C> } = {
     }),
     subject: (content) => content.subject,
     text: (content) => content.text ?? content.html ?? "",
+    without: (content, drop) => {
+      const keep = (list: string[] | undefined) => list?.filter((a) => !drop.has(canonicalEmail(a)));
+      const to = keep(content.to) ?? [];
+      const cc = keep(content.cc);
+      const bcc = keep(content.bcc);
+      if (to.length + (cc?.length ?? 0) + (bcc?.length ?? 0) === 0) return undefined;
+      const { cc: _cc, bcc: _bcc, ...rest } = content;
+      return { ...rest, to, ...(cc && cc.length > 0 && { cc }), ...(bcc && bcc.length > 0 && { bcc }) };
+    },
   },
   sms: {
     content: (message) => ({ channel: "sms", to: message.to, text: message.text }),
@@ -76,6 +87,7 @@ export const CHANNEL_CONTENT: { [C in ChannelName]: ChannelContent<C> } = {
     view: (content) => ({ to: [content.to], text: content.text }),
     subject: () => undefined,
     text: (content) => content.text,
+    without: (content, drop) => (drop.has(content.to) ? undefined : content),
   },
 };
 
@@ -91,6 +103,7 @@ type AnyRules = {
   view(content: MessageContent): ContentView;
   subject(content: MessageContent): string | undefined;
   text(content: MessageContent): string;
+  without(content: MessageContent, drop: ReadonlySet<string>): MessageContent | undefined;
 };
 
 export const contentRules = (channel: ChannelName): AnyRules => CHANNEL_CONTENT[channel] as unknown as AnyRules;

@@ -16,6 +16,8 @@
  *   APIKEY                         <sha256 of the key>   an API key's hash, principal, tenant, roles
  *   RATE#<name>                    <window>              a send-rate window's counter
  *   QUOTA#<tenant>                 <counter>#<UTC day>   a tenant's daily quota counter (sms#2026-11-23)
+ *   SUPP#<tenant>                  <recipient>           a suppressed address or number: why, since when, which
+ *                                                        message caused it (a bounce, a complaint, an unsubscribe)
  */
 
 /** The table's shape, as infra (sst.aws.Dynamo) and provisioning (CreateTable) create it. */
@@ -35,6 +37,7 @@ export const PARTITIONS = {
   apiKey: "APIKEY",
   rate: "RATE#",
   quota: "QUOTA#",
+  suppression: "SUPP#",
 } as const;
 export type Partition = keyof typeof PARTITIONS;
 
@@ -53,6 +56,10 @@ export const apiKeyKey = (keyHash: string): TableKey => ({ pk: PARTITIONS.apiKey
 export const rateKey = (name: string, window: number): TableKey => ({ pk: `${PARTITIONS.rate}${name}`, sk: String(window) });
 /** `day` is the UTC date, YYYY-MM-DD. */
 export const quotaKey = (tenant: string, counter: string, day: string): TableKey => ({ pk: `${PARTITIONS.quota}${tenant}`, sk: `${counter}#${day}` });
+
+export const suppressionPartition = (tenant: string) => `${PARTITIONS.suppression}${tenant}`;
+/** `recipient` is canonical (lower-case address, E.164 number). */
+export const suppressionKey = (tenant: string, recipient: string): TableKey => ({ pk: suppressionPartition(tenant), sk: recipient });
 
 /**
  * The values of an IAM `ForAllValues:StringLike` condition on `dynamodb:LeadingKeys` that lets a

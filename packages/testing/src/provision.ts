@@ -50,9 +50,12 @@ export type AwsClientConfig = {
 
 export type ProvisionStep = { name: "table" | "queues" | "key" | "senders"; detail: string; ms: number };
 
-/** The table, every registry queue's URLs (`emailQueueUrl`, `emailDlqUrl`, ...) and the key. */
+/** The table, every registry queue's URLs (`emailQueueUrl`, `emailDlqUrl`, ...), the events queue and the key. */
 export type Resources = {
   tableName: string;
+  /** Where provider events (SES's, SNS-wrapped) arrive for the events consumer, and its DLQ. */
+  eventsQueueUrl: string;
+  eventsDlqUrl: string;
   /** The KMS key store_secure data keys come from (alias/<prefix>-secure). */
   kmsKeyId: string;
 } & QueueUrlFields;
@@ -78,15 +81,16 @@ export async function provision(options: ProvisionOptions): Promise<Resources> {
   const [queueUrls, kmsKeyId] = await Promise.all([
     step(
       "queues",
-      `${QUEUE_NAMES.join(", ")} (+ DLQs)`,
-      Promise.all(QUEUE_NAMES.map((name) => ensureQueueWithDlq(client, `${prefix}-${name}`, maxReceives, visibility))),
+      `${QUEUE_NAMES.join(", ")}, events (+ DLQs)`,
+      Promise.all([...QUEUE_NAMES, "events"].map((name) => ensureQueueWithDlq(client, `${prefix}-${name}`, maxReceives, visibility))),
     ),
     step("key", `alias/${prefix}-secure`, ensureKey(client, `alias/${prefix}-secure`)),
     step("table", tableName, ensureTable(client, tableName)),
     step("senders", `${options.senders.join(", ") || "none"} (verified)`, Promise.all(options.senders.map((sender) => ensureSender(client, sender)))),
   ]);
   const byQueue = Object.fromEntries(QUEUE_NAMES.map((name, i) => [name, queueUrls[i]])) as Record<QueueName, { url: string; dlqUrl: string }>;
-  return { tableName, kmsKeyId, ...queueUrlFields(byQueue) };
+  const events = queueUrls[QUEUE_NAMES.length] as { url: string; dlqUrl: string };
+  return { tableName, kmsKeyId, eventsQueueUrl: events.url, eventsDlqUrl: events.dlqUrl, ...queueUrlFields(byQueue) };
 }
 
 async function ensureKey(client: AwsClientConfig, alias: string): Promise<string> {

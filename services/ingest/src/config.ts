@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { QueueUrlsEnv, queueUrlsFrom, type QueueName } from "@herald/contracts";
 import { loadOAuthSettings, loadRateLimit, type OAuthSettings, type RateLimitSettings } from "@herald/auth";
-import { AuditEnv, CorsEnv, env, parseEnv, SecretsEnv, SendersEnv, SmsPolicyEnv, smsPolicySettings, type SecretSetting, type SmsPolicySettings } from "@herald/settings";
+import { AuditEnv, CorsEnv, env, HttpUrl, parseEnv, SecretSettingEnv, SecretsEnv, SendersEnv, SmsPolicyEnv, smsPolicySettings, type SecretSetting, type SmsPolicySettings } from "@herald/settings";
 import { IDEMPOTENCY_LEASE_SECONDS } from "./domain/idempotent";
 
 const IngestEnv = z.object({
@@ -16,6 +16,9 @@ const IngestEnv = z.object({
   HERALD_IDENTITY_SOURCE: z.enum(["credentials", "authorizer"], { error: "must be credentials or authorizer" }).default("credentials"),
   /** Seconds a request holds its Idempotency-Key before a retry may take it over (for tests; see idempotent.ts). */
   HERALD_IDEMPOTENCY_LEASE_SECONDS: env.int(IDEMPOTENCY_LEASE_SECONDS, 1, 3600),
+  /** Twilio's status callbacks: the public URL Twilio posts to, and the auth token that signs them (value or secretsmanager:<id>). */
+  HERALD_TWILIO_STATUS_CALLBACK: env.optional(HttpUrl),
+  HERALD_TWILIO_AUTH_TOKEN: SecretSettingEnv,
 })
   // HERALD_EMAIL_FROM, HERALD_EMAIL_SENDERS (addresses, or `@domain` for a whole domain) and
   // HERALD_CORS_ORIGINS: @herald/settings', where infra judges them too
@@ -47,6 +50,8 @@ export type IngestConfig = {
   /** SMS countries (undefined: every one) and the per-tenant daily quota (undefined: none). */
   sms: SmsPolicySettings;
   idempotencyLeaseSeconds: number;
+  /** Both set: POST /v1/providers/twilio/status verifies and applies Twilio's status callbacks. */
+  twilio: { statusCallback: string; authToken: SecretSetting } | undefined;
 };
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): IngestConfig {
@@ -66,5 +71,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     corsOrigins: e.HERALD_CORS_ORIGINS,
     sms: smsPolicySettings(e),
     idempotencyLeaseSeconds: e.HERALD_IDEMPOTENCY_LEASE_SECONDS,
+    twilio:
+      e.HERALD_TWILIO_STATUS_CALLBACK !== undefined && e.HERALD_TWILIO_AUTH_TOKEN !== undefined
+        ? { statusCallback: e.HERALD_TWILIO_STATUS_CALLBACK, authToken: e.HERALD_TWILIO_AUTH_TOKEN }
+        : undefined,
   };
 }

@@ -7,7 +7,7 @@ import { DynamoApiKeyStore } from "@herald/auth/dynamo";
 import { oauthTokenVerifier } from "@herald/auth/oauth";
 import { EnvelopeCipher } from "@herald/crypto";
 import { KmsDataKeyProvider } from "@herald/crypto/kms";
-import { DynamoMessageStore } from "@herald/messages/dynamo";
+import { DynamoMessageStore, DynamoSuppressionList } from "@herald/messages/dynamo";
 import { SqsMessageQueue } from "@herald/queue/sqs";
 import { createLogger, systemClock, type Logger } from "@herald/platform";
 import { createSecrets } from "@herald/platform/secrets";
@@ -23,6 +23,7 @@ export function buildDeps(config: IngestConfig): AppDeps {
   const dynamo = new DynamoDBClient({});
   const sqs = new SQSClient({});
   const logger = createLogger("ingest", config.logLevel);
+  const secret = createSecrets({ maxAgeSeconds: config.secretsMaxAgeSeconds });
   return {
     store: new DynamoMessageStore(dynamo, config.tableName),
     queue: new SqsMessageQueue(sqs, config.queueUrls),
@@ -33,8 +34,12 @@ export function buildDeps(config: IngestConfig): AppDeps {
     ...(config.rateLimit && { throttle: new TokenBucketLimiter(config.rateLimit) }),
     corsOrigins: config.corsOrigins,
     idempotency: new DynamoIdempotencyStore(dynamo, config.tableName),
+    suppressions: new DynamoSuppressionList(dynamo, config.tableName),
     // read on the first erasure, not at start-up: only the erase route needs it
-    recipientHmac: hmacRecipient(createSecrets({ maxAgeSeconds: config.secretsMaxAgeSeconds })(config.auditHmacKey, "HERALD_AUDIT_HMAC_KEY")),
+    recipientHmac: hmacRecipient(secret(config.auditHmacKey, "HERALD_AUDIT_HMAC_KEY")),
+    ...(config.twilio && {
+      twilio: { statusCallback: config.twilio.statusCallback, authToken: secret(config.twilio.authToken, "HERALD_TWILIO_AUTH_TOKEN") },
+    }),
     idempotencyLeaseSeconds: config.idempotencyLeaseSeconds,
     clock: systemClock,
     newId: randomUUID,

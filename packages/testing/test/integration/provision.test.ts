@@ -86,7 +86,7 @@ describe("provision", () => {
     // Assess
     expect(steps.map((s) => s.name).sort()).toEqual(["key", "queues", "senders", "table"]);
     expect(steps.find((s) => s.name === "table")?.detail).toBe("provision-steps-messages");
-    expect(steps.find((s) => s.name === "queues")?.detail).toBe("email, sms, secure-store (+ DLQs)");
+    expect(steps.find((s) => s.name === "queues")?.detail).toBe("email, sms, secure-store, events (+ DLQs)");
     expect(steps.find((s) => s.name === "senders")?.detail).toBe("noreply@steps.test (verified)");
     for (const step of steps) expect(step.ms).toBeGreaterThan(0);
   });

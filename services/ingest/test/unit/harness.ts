@@ -1,7 +1,7 @@
 import { createApiKey, createAuthenticator } from "@herald/auth";
 import { MemoryApiKeyStore } from "@herald/auth/memory";
 import { ALL_ROLES, type QueueEnvelope, type Role } from "@herald/contracts";
-import { MemoryMessageStore } from "@herald/messages/memory";
+import { MemoryMessageStore, MemorySuppressionList } from "@herald/messages/memory";
 import { createLogger } from "@herald/platform";
 import { EnvelopeCipher } from "@herald/crypto";
 import { MemoryDataKeyProvider } from "@herald/crypto/memory";
@@ -49,6 +49,7 @@ export type IngestAppOptions = { now?: Date } & Partial<Pick<AppDeps, "identify"
 
 export async function anIngestApp(options: IngestAppOptions = {}) {
   const store = new MemoryMessageStore();
+  const suppressions = new MemorySuppressionList();
   const queue = new RecordingQueue();
   const apiKeys = new MemoryApiKeyStore();
   const keys = new MemoryDataKeyProvider();
@@ -63,6 +64,7 @@ export async function anIngestApp(options: IngestAppOptions = {}) {
     ...(options.sms && { sms: options.sms }),
     cipher,
     idempotency: new MemoryIdempotencyStore(),
+    suppressions,
     recipientHmac: options.recipientHmac ?? hmacRecipient({ source: "environment", value: async () => AUDIT_KEY, refresh: async () => AUDIT_KEY }),
     clock: { now: () => options.now ?? NOW },
     newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`,
@@ -79,5 +81,5 @@ export async function anIngestApp(options: IngestAppOptions = {}) {
       body: typeof body === "string" ? body : JSON.stringify(body),
     });
   const get = (path: string, apiKey = key) => app.request(path, { headers: { "x-api-key": apiKey } });
-  return { app, store, queue, apiKeys, cipher, keys, key, keyFor, post, get };
+  return { app, store, suppressions, queue, apiKeys, cipher, keys, key, keyFor, post, get };
 }

@@ -118,8 +118,11 @@ describe("GET /openapi.json and /health", () => {
       "/v1/messages/{id}/decrypt",
       "/v1/recipients/erase",
       "/v1/recipients/{recipient}",
+      "/v1/suppressions",
+      "/v1/suppressions/{address}",
     ]);
     expect(doc.components.schemas).toHaveProperty("SendEmail");
+    expect(doc.components.schemas).toHaveProperty("Suppression");
     expect(doc.components.schemas).toHaveProperty("Problem");
   });
 
