@@ -4,3 +4,4 @@
 export * from "./webhook-store";
 export * from "./ids";
 export * from "./secrets";
+export * from "./fanout";
