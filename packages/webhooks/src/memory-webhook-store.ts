@@ -46,7 +46,9 @@ export class MemoryWebhookStore implements WebhookStore {
   async update(tenant: string, id: string, changes: WebhookChanges, at: Date): Promise<WebhookEndpoint | undefined> {
     const endpoint = this.endpoints.get(this.#key(tenant, id));
     if (!endpoint) return undefined;
-    Object.assign(endpoint, changes, { updated_at: at.toISOString() });
+    // As an UpdateItem would: a field given as undefined is not a change.
+    for (const [field, value] of Object.entries(changes)) if (value !== undefined) Object.assign(endpoint, { [field]: structuredClone(value) });
+    endpoint.updated_at = at.toISOString();
     if (changes.enabled === true) {
       delete endpoint.disabled_reason;
       delete endpoint.disabled_at;
