@@ -5,3 +5,4 @@ export * from "./webhook-store";
 export * from "./ids";
 export * from "./secrets";
 export * from "./fanout";
+export * from "./url-policy";
