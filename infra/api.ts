@@ -114,6 +114,14 @@ const INGEST_ROUTES = [
   "POST /v1/suppressions",
   "GET /v1/suppressions/{address}",
   "DELETE /v1/suppressions/{address}",
+  "POST /v1/webhooks",
+  "GET /v1/webhooks",
+  "GET /v1/webhooks/{id}",
+  "PATCH /v1/webhooks/{id}",
+  "DELETE /v1/webhooks/{id}",
+  "POST /v1/webhooks/{id}/rotate-secret",
+  "GET /v1/webhooks/{id}/deliveries",
+  "POST /v1/webhooks/{id}/deliveries/{delivery}/retry",
 ] as const;
 const DECRYPT_ROUTE = "POST /v1/messages/{id}/decrypt";
 /** The first field report's own routes, for its clients that cannot change: they send X-Api-Key. */
@@ -170,7 +178,7 @@ export const api = new sst.aws.ApiGatewayV2("Api", {
       ? false
       : {
           allowOrigins: config.corsOrigins,
-          allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+          allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
           allowHeaders: ["content-type", "authorization", "x-api-key", "idempotency-key"],
           maxAge: "1 hour",
         },
