@@ -23,10 +23,14 @@ describe("signatureHeaders", () => {
     expect(() => new Webhook(old).verify(body, headers)).not.toThrow();
   });
 
-  it("does not verify with another secret or a changed body", () => {
-    const headers = signatureHeaders("evt_3", new Date(), body, [generateSecret()]);
+  it("does not verify with another secret, a changed body or another webhook-id", () => {
+    const secret = generateSecret();
+    const headers = signatureHeaders("evt_3", new Date(), body, [secret]);
+    expect(() => new Webhook(secret).verify(body, headers)).not.toThrow();
     expect(() => new Webhook(generateSecret()).verify(body, headers)).toThrow(WebhookVerificationError);
-    expect(() => new Webhook(generateSecret()).verify(body.replace("m-1", "m-2"), headers)).toThrow(WebhookVerificationError);
+    // the right secret, so only the body (or the id) can be why
+    expect(() => new Webhook(secret).verify(body.replace("m-1", "m-2"), headers)).toThrow(WebhookVerificationError);
+    expect(() => new Webhook(secret).verify(body, { ...headers, "webhook-id": "evt_other" })).toThrow(WebhookVerificationError);
   });
 
   it("refuses to sign with no secret", () => {
