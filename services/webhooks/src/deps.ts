@@ -12,6 +12,7 @@ import { postWebhook } from "@herald/webhooks/http";
 import { loadConfig, recordBudgetMs, WEBHOOK_BACKOFF, type WebhooksConfig } from "./config";
 import { deliverJob, type WebhookDeps } from "./domain/deliver-job";
 import { parseJob } from "./domain/job";
+import { cachingOpener } from "./secret-cache";
 
 /** KMS's answer (a data key to unwrap, once per key and process) within this long, one attempt. */
 const KMS_TIMEOUT_MS = 3_000;
@@ -32,7 +33,8 @@ export function buildDeps(config: WebhooksConfig): WebhookDeps {
   const cipher = new EnvelopeCipher(new KmsDataKeyProvider(new KMSClient(sendingClientConfig(KMS_TIMEOUT_MS))));
   return {
     store: new DynamoWebhookStore(new DynamoDBClient({}), config.tableName),
-    openSecret: (tenant, webhookId, secret) => openSecret(cipher, tenant, webhookId, secret),
+    // the cipher caches data keys for 5 minutes; this, the opened secrets, so a delivery costs no KMS call
+    openSecret: cachingOpener((tenant, webhookId, secret) => openSecret(cipher, tenant, webhookId, secret)),
     post: postWebhook,
     clock: systemClock,
     logger: createLogger("webhooks", config.logLevel),

@@ -3,11 +3,12 @@ import type { WebhookEvent, WebhookJob } from "@herald/contracts";
 import { EnvelopeCipher } from "@herald/crypto";
 import { MemoryDataKeyProvider } from "@herald/crypto/memory";
 import { createLogger } from "@herald/platform";
+import { NotStartedError } from "@herald/queue";
 import { startWebhookReceiver, type WebhookReceiver } from "@herald/testing";
 import { deliveryIdFor, eventIdFor, generateSecret, newWebhookId, openSecret, sealSecret, type WebhookEndpoint } from "@herald/webhooks";
 import { postWebhook } from "@herald/webhooks/http";
 import { MemoryWebhookStore } from "@herald/webhooks/memory";
-import { deliverJob, WebhookPostFailed, type WebhookDeps } from "../../src/domain/deliver-job";
+import { deliverJob, postTimeoutMs, WebhookPostFailed, type WebhookDeps } from "../../src/domain/deliver-job";
 
 const HOUR = 3600_000;
 // real time: standardwebhooks refuses a webhook-timestamp more than 5 minutes from its clock
@@ -154,17 +155,54 @@ describe("deliverJob", () => {
     expect((await store.getDelivery("acme", endpoint.id, other.delivery_id))?.status).toBe("skipped");
   });
 
-  it("skips a deleted endpoint's job and does not post a delivery that already succeeded again", async () => {
+  it("does not post a delivery that already succeeded again", async () => {
+    // Prepare
     const { endpoint } = await register();
     const job = jobFor(endpoint);
     await deliverJob(job, { receiveCount: 1 }, deps);
-    await deliverJob(job, { receiveCount: 1 }, deps); // the fan-out queued the same job twice
+    // Act: the fan-out queued the same job twice
+    await deliverJob(job, { receiveCount: 1 }, deps);
+    // Assess
     expect(receiver.received).toHaveLength(1);
+    expect((await store.getDelivery("acme", endpoint.id, job.delivery_id))?.attempts).toHaveLength(1);
+  });
+
+  it("skips a deleted endpoint's jobs: a delivery begun before the delete ends skipped, none is begun after it", async () => {
+    // Prepare: one delivery failed once (pending, retried later), then the endpoint is deleted
+    const { endpoint } = await register();
+    answers = [500];
+    const begun = jobFor(endpoint);
+    await expect(deliverJob(begun, { receiveCount: 1 }, deps)).rejects.toBeInstanceOf(WebhookPostFailed);
     await store.delete("acme", endpoint.id);
-    const later = { ...job, delivery_id: deliveryIdFor(eventIdFor("x"), endpoint.id, now), event_id: eventIdFor("x") };
+    const later = { ...begun, delivery_id: deliveryIdFor(eventIdFor("x"), endpoint.id, now), event_id: eventIdFor("x") };
+
+    // Act
+    await deliverJob(begun, { receiveCount: 2 }, deps);
     await deliverJob(later, { receiveCount: 1 }, deps);
+
+    // Assess
     expect(receiver.received).toHaveLength(1);
-    expect((await store.getDelivery("acme", endpoint.id, later.delivery_id))?.status).toBe("skipped");
+    expect((await store.getDelivery("acme", endpoint.id, begun.delivery_id))?.status).toBe("skipped");
+    expect(await store.getDelivery("acme", endpoint.id, later.delivery_id)).toBeUndefined();
+  });
+
+  it("cuts the post by what the steps before it took beyond the record's margin, and hands the record back when nothing is left", async () => {
+    // Prepare
+    const { endpoint } = await register();
+    const timeouts: number[] = [];
+    deps.post = (request) => (timeouts.push(request.timeoutMs), postWebhook(request));
+
+    // Act: time to spare, then 1.5 s less than a whole budget, then far too little
+    await deliverJob(jobFor(endpoint), { receiveCount: 1, spareMs: () => 30_000 }, deps);
+    await deliverJob({ ...jobFor(endpoint), manual: true }, { receiveCount: 1, spareMs: () => -1500 }, deps);
+    const late = { ...jobFor(endpoint), delivery_id: deliveryIdFor(eventIdFor("late"), endpoint.id, now), event_id: eventIdFor("late") };
+    const handedBack = deliverJob(late, { receiveCount: 1, spareMs: () => -1990 }, deps);
+
+    // Assess
+    await expect(handedBack).rejects.toBeInstanceOf(NotStartedError);
+    expect(timeouts).toEqual([2000, 500]);
+    expect(receiver.received).toHaveLength(2);
+    expect((await store.getDelivery("acme", endpoint.id, late.delivery_id))?.attempts).toEqual([]);
   });
 
   it("refuses a loopback endpoint on AWS at send time, without connecting", async () => {
@@ -174,5 +212,17 @@ describe("deliverJob", () => {
     await expect(deliverJob(job, { receiveCount: 1 }, deps)).rejects.toBeInstanceOf(WebhookPostFailed);
     expect(receiver.received).toHaveLength(0);
     expect((await store.getDelivery("acme", endpoint.id, job.delivery_id))?.attempts[0]).toMatchObject({ error: "refused: must use https" });
+  });
+});
+
+describe("postTimeoutMs", () => {
+  it.each([
+    [10_000, Number.POSITIVE_INFINITY, 10_000],
+    [10_000, 5_000, 10_000],
+    [10_000, 0, 10_000],
+    [10_000, -2_500, 7_500],
+    [10_000, -12_000, -2_000],
+  ])("gives a post of at most %i ms with %f ms to spare %i ms", (timeout, spare, expected) => {
+    expect(postTimeoutMs(timeout, spare)).toBe(expected);
   });
 });
