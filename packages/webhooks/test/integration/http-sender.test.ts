@@ -1,7 +1,9 @@
 import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { lookup } from "node:dns";
 import { afterEach, describe, expect, it } from "vitest";
+import { makeTestCertificates } from "@herald/testing";
 import { postWebhook, RESPONSE_CAP_BYTES } from "../../src/http-sender";
 
 const servers: Server[] = [];
@@ -115,6 +117,46 @@ describe("postWebhook", () => {
     expect(result).toMatchObject({ ok: true, status_code: 200 });
     expect(written).toBeLessThan(10 * 1024 * 1024);
     expect(RESPONSE_CAP_BYTES).toBe(4096);
+  });
+
+  it("calls a 2xx whose body is still coming at the deadline a success: the status line is the answer", async () => {
+    const receiver = await serve((_hit, res) => {
+      res.writeHead(200);
+      res.write("still ");
+      // and never ends
+    });
+    const started = Date.now();
+    const result = await post(`http://127.0.0.1:${receiver.port}/`, { timeoutMs: 300 });
+    expect(result).toMatchObject({ ok: true, status_code: 200 });
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it("posts over https to the checked address, verifying the certificate against the name, not the address", async () => {
+    // Prepare: a certificate for hooks.test only, served on loopback; hooks.test resolves there
+    const certificates = await makeTestCertificates({ hosts: ["hooks.test"] });
+    const hits: string[] = [];
+    const server = createHttpsServer({ cert: certificates.certPem, key: certificates.keyPem }, (req, res) => {
+      hits.push(req.headers.host ?? "");
+      res.writeHead(204).end();
+    });
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as AddressInfo;
+    const viaName = { lookup: resolvesTo("127.0.0.1"), ca: certificates.caPem };
+
+    // Act
+    const good = await post(`https://hooks.test:${port}/herald`, viaName);
+    const otherName = await post(`https://other.test:${port}/herald`, viaName);
+    const untrusted = await post(`https://hooks.test:${port}/herald`, { ...viaName, ca: (await makeTestCertificates({ hosts: ["hooks.test"] })).caPem });
+    const onAws = await post(`https://hooks.test:${port}/herald`, { ...viaName, policy: aws });
+
+    // Assess
+    expect(good).toMatchObject({ ok: true, status_code: 204 });
+    expect(otherName).toMatchObject({ ok: false, error: "connection failed (ERR_TLS_CERT_ALTNAME_INVALID)" });
+    expect(untrusted).toMatchObject({ ok: false });
+    expect(untrusted.error).toMatch(/^connection failed \(/);
+    expect(onAws).toMatchObject({ ok: false, error: "refused: loopback address refused" });
+    expect(hits).toEqual([`hooks.test:${port}`]);
   });
 
   it("says so when the host does not exist or refuses the connection", async () => {
