@@ -40,7 +40,8 @@ const describe = (range: string) =>
   ({ private: "private", linkLocal: "link-local", uniqueLocal: "unique-local", carrierGradeNat: "carrier-grade NAT", unspecified: "unspecified" })[range] ??
   range;
 
-const LOOPBACK_NAMES = new Set(["localhost", "localhost."]);
+/** localhost and, as RFC 6761 reserves them for loopback, the names under it (api.localhost). */
+const isLoopbackName = (host: string) => /(^|\.)localhost\.?$/i.test(host);
 
 /**
  * A URL as an endpoint may be registered with (and is checked again at each send, before its
@@ -60,9 +61,11 @@ export function checkWebhookUrl(raw: string, policy: UrlPolicy): UrlCheck {
   if (url.username !== "" || url.password !== "") return { ok: false, reason: "must not contain credentials" };
   if (url.hash !== "") return { ok: false, reason: "must not have a fragment" };
   if (url.hostname === "") return { ok: false, reason: "must name a host" };
+  // WHATWG URL keeps an explicit :0; nothing listens there, and some stacks read it as "any port"
+  if (url.port === "0") return { ok: false, reason: "must not use port 0" };
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const literal = ipaddr.isValid(host) && (host.includes(":") || ipaddr.IPv4.isValidFourPartDecimal(host));
-  const loopbackHost = literal ? ipaddr.parse(host).range() === "loopback" || isMappedLoopback(host) : LOOPBACK_NAMES.has(host.toLowerCase());
+  const loopbackHost = literal ? ipaddr.parse(host).range() === "loopback" || isMappedLoopback(host) : isLoopbackName(host);
   if (url.protocol === "http:" && !(policy.allowLoopback && loopbackHost)) return { ok: false, reason: "must use https" };
   if (literal) {
     const refused = refusedAddress(host, policy);

@@ -28,6 +28,14 @@ describe("refusedAddress", () => {
     ["64:ff9b::a00:1", "rfc6052"],
     ["2002:a00:1::", "6to4"],
     ["fec0::1", "refused"],
+    ["2001:db8::1", "reserved"],
+    ["2001::1", "teredo"],
+    ["::ffff:0:7f00:1", "rfc6145"],
+    ["64:ff9b:1::a00:1", "rfc6052"],
+    ["fc00::1", "unique-local"],
+    ["ff02::1", "multicast"],
+    ["0.1.2.3", "unspecified"],
+    ["240.0.0.1", "reserved"],
     ["100::1", "refused"],
   ])("refuses %s (%s)", (ip, why) => {
     expect(refusedAddress(ip, aws)).toContain(why);
@@ -70,13 +78,21 @@ describe("checkWebhookUrl", () => {
     ["https://2130706433/", "loopback address refused"],
     ["https://0x7f.1/", "loopback address refused"],
     ["https://localhost/", "loopback address refused"],
+    ["https://api.localhost/", "loopback address refused"],
+    ["https://LOCALHOST./", "loopback address refused"],
+    ["https://127.1/", "loopback address refused"],
+    ["https://[::ffff:7f00:1]/", "loopback address refused"],
+    ["https://0/", "unspecified address refused"],
+    ["https://[::]/", "unspecified address refused"],
+    ["https://hooks.example.com:0/", "must not use port 0"],
+    ["http://0x7f.1/", "must use https"],
     ["http://127.0.0.1:4000/", "must use https"],
   ])("refuses %s on AWS: %s", (url, reason) => {
     expect(checkWebhookUrl(url, aws)).toEqual({ ok: false, reason });
   });
 
   it("allows http to loopback in the local stack, and only to loopback", () => {
-    for (const url of ["http://127.0.0.1:4000/herald", "http://localhost:4000/", "http://[::1]:4000/", "http://2130706433:4000/"]) {
+    for (const url of ["http://127.0.0.1:4000/herald", "http://localhost:4000/", "http://[::1]:4000/", "http://2130706433:4000/", "http://0x7f.1:4000/", "http://api.localhost:4000/"]) {
       expect(checkWebhookUrl(url, local).ok, url).toBe(true);
     }
     expect(checkWebhookUrl("http://hooks.example.com/", local)).toEqual({ ok: false, reason: "must use https" });
