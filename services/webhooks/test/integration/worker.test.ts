@@ -5,19 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WebhookJob } from "@herald/contracts";
 import { EnvelopeCipher } from "@herald/crypto";
 import { KmsDataKeyProvider } from "@herald/crypto/kms";
-import { createLogger, systemClock } from "@herald/platform";
 import { startSqsWorker, type Worker } from "@herald/queue/sqs";
 import { provision, startMoto, startWebhookReceiver, useEmulatorEnv, type Emulator, type WebhookReceiver } from "@herald/testing";
-import { deliveryIdFor, eventIdFor, generateSecret, newWebhookId, openSecret, sealSecret } from "@herald/webhooks";
+import { deliveryIdFor, eventIdFor, generateSecret, newWebhookId, sealSecret } from "@herald/webhooks";
 import { DynamoWebhookStore } from "@herald/webhooks/dynamo";
-import { postWebhook } from "@herald/webhooks/http";
-import { deliverJob, type WebhookDeps } from "../../src/domain/deliver-job";
-import { parseJob } from "../../src/domain/job";
+import { loadConfig } from "../../src/config";
+import { buildDeps, webhooksConsumer } from "../../src/deps";
 
 /*
- * The webhook consumer as the local worker runs it, against the emulator: jobs on the real
- * webhooks queue, the endpoint and its delivery log in the real table, its secret sealed under
- * the emulator's KMS key, and a real receiver that verifies with standardwebhooks.
+ * The webhook consumer as the local worker runs it, against the emulator: its own composition
+ * root (buildDeps from loadConfig: the Dynamo store, KMS through the secret cache, the guarded
+ * sender) and parser; jobs on the real webhooks queue, the endpoint and its delivery log in the
+ * real table, its secret sealed under the emulator's KMS key, and a real receiver that verifies
+ * with standardwebhooks. Only the backoff is the test's own (seconds, not 30 s to 4 h).
  */
 let moto: Emulator;
 let receiver: WebhookReceiver;
@@ -38,19 +38,20 @@ beforeAll(async () => {
   store = new DynamoWebhookStore(new DynamoDBClient({}), resources.tableName);
   cipher = new EnvelopeCipher(new KmsDataKeyProvider(new KMSClient({}), resources.kmsKeyId));
   receiver = await startWebhookReceiver({ respond: (n, r) => answers[n - 1] ?? (r.verified ? 204 : 401) });
-  const deps: WebhookDeps = {
-    store,
-    openSecret: (tenant, id, secret) => openSecret(cipher, tenant, id, secret),
-    post: postWebhook,
-    clock: systemClock,
-    logger: createLogger("test", "SILENT"),
-    settings: { timeoutMs: 2000, maxAttempts: 3, disableAfterMs: 72 * 3600_000, policy: { allowLoopback: true } },
-  };
+  const config = loadConfig({
+    HERALD_TABLE_NAME: resources.tableName,
+    HERALD_WEBHOOKS_QUEUE_URL: queueUrl,
+    HERALD_WEBHOOKS_ALLOW_LOOPBACK: "true",
+    HERALD_WEBHOOK_TIMEOUT_MS: "2000",
+    HERALD_WEBHOOK_MAX_ATTEMPTS: "3",
+    HERALD_LOG_LEVEL: "SILENT",
+  });
+  const deps = buildDeps(config);
   worker = startSqsWorker<WebhookJob>({
     client: new SQSClient({}),
     queueUrl,
-    handle: (job, context) => deliverJob(job, context, deps),
-    parse: parseJob,
+    handle: (job, context) => webhooksConsumer.handle(job, context, deps),
+    parse: webhooksConsumer.parse,
     logger: deps.logger,
     waitTimeSeconds: 1,
     // seconds, not the production 30 s to 4 h
