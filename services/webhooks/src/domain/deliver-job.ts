@@ -38,11 +38,12 @@ export class WebhookPostFailed extends TransientError {
 
 /**
  * One job: one event posted to one endpoint, signed. A 2xx is success; anything else is recorded
- * as an attempt and thrown (the queue backs it off and delivers it again) until the last
- * attempt, which marks the delivery dead_lettered and lets the job go to the DLQ. A gone or
- * disabled endpoint is not posted to (the delivery is `skipped`); a duplicate job for a delivery
- * that already succeeded is not posted again. A failure past the endpoint's disable window
- * disables it and ends the delivery `failed`: its other jobs are skipped from then on.
+ * as an attempt and thrown (the queue backs it off and delivers it again), the delivery staying
+ * `pending`, until the last attempt, which marks it `dead_lettered` and lets the job go to the
+ * DLQ. A disabled endpoint is not posted to (the delivery is `skipped`); nor is a deleted one (a
+ * delivery begun before the delete ends `skipped`, none is begun after it); a duplicate job for
+ * a delivery that already ended is not posted again. A failure past the endpoint's disable
+ * window disables it and ends the delivery `failed`, not thrown: its jobs are skipped from then on.
  */
 export async function deliverJob(job: WebhookJob, delivery: JobDelivery, deps: WebhookDeps): Promise<void> {
   const { store, logger } = deps;
