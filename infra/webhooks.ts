@@ -1,7 +1,6 @@
 import { config } from "./config";
 import { subscribeConsumer } from "./consumer";
 import { appKey, key, webhookKeyUse } from "./keys";
-import { CONSUMER_TIMEOUT_SECONDS } from "./queues";
 import { table, tableAccess } from "./storage";
 
 /*
@@ -19,6 +18,13 @@ import { table, tableAccess } from "./storage";
  */
 export const WEBHOOK_MAX_ATTEMPTS = 16;
 
+/**
+ * The webhook consumer's timeout: a whole batch of 10 slow endpoints (10 s a post plus the
+ * record's 2 s margin each) fits, so no job is handed back unstarted for want of time, which
+ * would spend one of its 16 receives (and a backoff) without a post.
+ */
+export const WEBHOOK_CONSUMER_TIMEOUT_SECONDS = 130;
+
 const encrypted = { kmsMasterKeyId: key.arn, kmsDataKeyReusePeriodSeconds: 300 };
 
 export const webhooksDlq = new sst.aws.Queue("WebhooksDlq", {
@@ -26,7 +32,7 @@ export const webhooksDlq = new sst.aws.Queue("WebhooksDlq", {
 });
 export const webhooksQueue = new sst.aws.Queue("WebhooksQueue", {
   dlq: { queue: webhooksDlq.arn, retry: WEBHOOK_MAX_ATTEMPTS },
-  visibilityTimeout: `${CONSUMER_TIMEOUT_SECONDS * 6} seconds`,
+  visibilityTimeout: `${WEBHOOK_CONSUMER_TIMEOUT_SECONDS * 6} seconds`,
   // a job is retried for about a day: four days leave room for a consumer outage on top
   transform: { queue: { ...encrypted, messageRetentionSeconds: 4 * 24 * 3600 } },
 });
@@ -90,6 +96,7 @@ export const webhooksConsumer = subscribeConsumer(webhooksQueue, {
   },
   // read the endpoint, record failures and disable it (UpdateItem); write the delivery log (PutItem, UpdateItem)
   tableKinds: [],
+  timeoutSeconds: WEBHOOK_CONSUMER_TIMEOUT_SECONDS,
   permissions: [
     tableAccess(["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"], ["webhook", "webhookDelivery"]),
     // open the endpoint's signing secrets (the webhook key's own policy names this role too)

@@ -72,7 +72,8 @@ export const UpdateWebhookRequest = z
     /** true re-enables an endpoint Herald disabled after it failed for days (or one disabled by hand). */
     enabled: z.boolean().optional(),
   })
-  .refine((update) => Object.keys(update).length > 0, { error: "must change at least one field" })
+  // only when the fields themselves are fine: an unknown field is reported alone
+  .refine((update) => Object.keys(update).length > 0, { error: "must change at least one field", when: (payload) => payload.issues.length === 0 })
   .meta({ id: "UpdateWebhookRequest" });
 export type UpdateWebhookRequest = z.infer<typeof UpdateWebhookRequest>;
 

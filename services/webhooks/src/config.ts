@@ -42,7 +42,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ...consumerSettings(e),
     queueUrl: e.HERALD_WEBHOOKS_QUEUE_URL,
     allowLoopback: e.HERALD_WEBHOOKS_ALLOW_LOOPBACK,
-    timeoutMs: e.HERALD_WEBHOOK_TIMEOUT_MS,
+    // A post never outlives its batch: the local worker's batch timeout (HERALD_WORKER_BATCH_TIMEOUT_SECONDS,
+    // 30 s like the Lambda's) less the margin bounds it, so a stack run with a short batch timeout
+    // for its channel consumers still starts its webhook worker.
+    timeoutMs: Math.min(e.HERALD_WEBHOOK_TIMEOUT_MS, Math.max(100, e.HERALD_WORKER_BATCH_TIMEOUT_SECONDS * 1000 - RECORD_MARGIN_MS)),
     maxAttempts: e.HERALD_WEBHOOK_MAX_ATTEMPTS,
     disableAfterMs: e.HERALD_WEBHOOK_DISABLE_AFTER_HOURS * 3600_000,
   };

@@ -245,6 +245,9 @@ describe("PATCH /v1/webhooks/{id}", () => {
     const unknown = await call("PATCH", `/v1/webhooks/${String(created.id)}`, { enabled: true, secret: "whsec_x" });
     expect(unknown.status).toBe(400);
     expect(((await unknown.json()) as Json).errors).toEqual([{ path: "secret", message: "is not a known field" }]);
+    // an unknown field alone is that one error, not also "must change at least one field"
+    const only = await call("PATCH", `/v1/webhooks/${String(created.id)}`, { secret: "whsec_x" });
+    expect(((await only.json()) as Json).errors).toEqual([{ path: "secret", message: "is not a known field" }]);
     expect((await call("PATCH", "/v1/webhooks/wh_000000000000000000000000", { enabled: true })).status).toBe(404);
   });
 });

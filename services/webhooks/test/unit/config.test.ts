@@ -36,6 +36,12 @@ describe("webhooks loadConfig", () => {
     expect(config).toMatchObject({ allowLoopback: true, timeoutMs: 2000, maxAttempts: 3, disableAfterMs: 3600_000 });
   });
 
+  it("bounds a post by the worker's batch timeout less the margin, so one record always fits its batch", () => {
+    const config = loadConfig({ ...BASE, HERALD_WORKER_BATCH_TIMEOUT_SECONDS: "7" });
+    expect(config.timeoutMs).toBe(5000);
+    expect(recordBudgetMs(config)).toBeLessThanOrEqual(config.workerBatchTimeoutMs);
+  });
+
   it.each([
     ["HERALD_WEBHOOK_TIMEOUT_MS", "10001"],
     ["HERALD_WEBHOOK_TIMEOUT_MS", "ten"],
