@@ -1,11 +1,12 @@
 import { ACCESS_LOG_FORMAT } from "./access-log";
 import { authorizer } from "./authorizer";
 import { config } from "./config";
-import { appKey, dataKeyUse } from "./keys";
+import { appKey, dataKeyUse, webhookKey, webhookKeyUse } from "./keys";
 import { QUEUE_NAMES, queueUrlSetting } from "@herald/contracts";
 import { queues } from "./queues";
 import { auditHmacKey, readSecrets, secretReference, twilioAuthToken } from "./secrets";
 import { table, tableAccess } from "./storage";
+import { webhooksQueue } from "./webhooks";
 
 /*
  * The HTTP API: the ingest app behind explicit routes, so an unknown path is answered by API
@@ -40,6 +41,10 @@ const environment = {
       HERALD_TWILIO_STATUS_CALLBACK: config.twilioStatusCallback,
       HERALD_TWILIO_AUTH_TOKEN: secretReference(twilioAuthToken),
     }),
+  // webhooks: signing secrets sealed under the webhook key; a retry by hand goes on the webhooks queue
+  HERALD_WEBHOOK_KMS_KEY_ID: webhookKey.arn,
+  HERALD_WEBHOOKS_QUEUE_URL: webhooksQueue.url,
+  HERALD_WEBHOOKS_ALLOW_LOOPBACK: "false",
   NODE_OPTIONS: "--enable-source-maps",
 };
 
@@ -75,7 +80,11 @@ export const ingest = new sst.aws.Function("Ingest", {
       ],
       ["message", "recipient", "audit", "idempotency", "quota", "suppression"],
     ),
-    { actions: ["sqs:SendMessage"], resources: QUEUE_NAMES.map((name) => queues[name].queue.arn) },
+    // the webhook endpoints and their delivery log (/v1/webhooks): nothing else of the webhook items' kinds
+    tableAccess(["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], ["webhook", "webhookDelivery"]),
+    { actions: ["sqs:SendMessage"], resources: [...QUEUE_NAMES.map((name) => queues[name].queue.arn), webhooksQueue.arn] },
+    // seal a webhook's signing secret (registration, rotation); never open one
+    webhookKeyUse(["kms:GenerateDataKey"]),
     // the app key, only through SQS (sending to an encrypted queue needs GenerateDataKey +
     // Decrypt) and DynamoDB (the table key); nothing at all on the data key
     appKey(["kms:GenerateDataKey", "kms:Decrypt"], ["sqs", "dynamodb"]),
@@ -114,6 +123,14 @@ const INGEST_ROUTES = [
   "POST /v1/suppressions",
   "GET /v1/suppressions/{address}",
   "DELETE /v1/suppressions/{address}",
+  "POST /v1/webhooks",
+  "GET /v1/webhooks",
+  "GET /v1/webhooks/{id}",
+  "PATCH /v1/webhooks/{id}",
+  "DELETE /v1/webhooks/{id}",
+  "POST /v1/webhooks/{id}/rotate-secret",
+  "GET /v1/webhooks/{id}/deliveries",
+  "POST /v1/webhooks/{id}/deliveries/{delivery}/retry",
 ] as const;
 const DECRYPT_ROUTE = "POST /v1/messages/{id}/decrypt";
 /** The first field report's own routes, for its clients that cannot change: they send X-Api-Key. */
@@ -170,7 +187,7 @@ export const api = new sst.aws.ApiGatewayV2("Api", {
       ? false
       : {
           allowOrigins: config.corsOrigins,
-          allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+          allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
           allowHeaders: ["content-type", "authorization", "x-api-key", "idempotency-key"],
           maxAge: "1 hour",
         },

@@ -22,13 +22,15 @@ export function subscribeConsumer(
     maxConcurrency: number;
     /** The items the default grant (GetItem, UpdateItem) covers; messages and send-rate windows unless given. */
     tableKinds?: Partition[];
+    /** The function's timeout; CONSUMER_TIMEOUT_SECONDS unless given (the queue's visibility timeout must be 6 times it). */
+    timeoutSeconds?: number;
   },
 ) {
   return queue.subscribe(
     {
       handler: args.handler,
       runtime: "nodejs22.x",
-      timeout: `${CONSUMER_TIMEOUT_SECONDS} seconds`,
+      timeout: `${args.timeoutSeconds ?? CONSUMER_TIMEOUT_SECONDS} seconds`,
       memory: "512 MB",
       nodejs: { sourcemap: true },
       environment: {

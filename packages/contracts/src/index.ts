@@ -10,3 +10,4 @@ export * from "./record";
 export * from "./roles";
 export * from "./status";
 export * from "./legacy";
+export * from "./webhooks";

@@ -7,9 +7,10 @@ export const Roles = {
   decrypt: "messages:decrypt",
   erase: "messages:erase",
   suppressions: "messages:suppressions",
+  webhooks: "webhooks:manage",
 } as const;
 
-export const Role = z.enum([Roles.send, Roles.read, Roles.readAll, Roles.decrypt, Roles.erase, Roles.suppressions]);
+export const Role = z.enum([Roles.send, Roles.read, Roles.readAll, Roles.decrypt, Roles.erase, Roles.suppressions, Roles.webhooks]);
 export type Role = z.infer<typeof Role>;
 
 export const ALL_ROLES: readonly Role[] = Role.options;

@@ -2,7 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { QueueEnvelope } from "@herald/contracts";
 import { ConfigError, loadConfigOrExit, type Logger } from "@herald/platform";
 import type { BodyParser, RecordHandler, RetryDelay } from "@herald/queue";
-import { createSqsHandler, runWorkerProcess, type LambdaContext, type Worker } from "@herald/queue/sqs";
+import { createSqsHandler, runWorkerProcess, visibilityBackoff, type BackoffPolicy, type LambdaContext, type Worker } from "@herald/queue/sqs";
 import type { Delivery } from "./deliver";
 
 /**
@@ -25,6 +25,8 @@ export type Consumer<Config extends ConsumerConfig, Deps extends ConsumerDeps, B
   recordBudgetMs: (config: Config) => number;
   /** The variable `config.queueUrl` comes from, named when the worker is started without it. */
   queueUrlVariable: string;
+  /** How long a transiently failed record waits before its next receive; DEFAULT_BACKOFF (2 s doubling to 5 min) unless given. */
+  backoff?: BackoffPolicy;
   /** Logs, before the worker starts, where messages will go (never a secret). */
   announce?: (config: Config, deps: Deps) => void;
   /** Lets go of the consumer's own connections (an SMTP pool) once the worker has stopped. */
@@ -49,7 +51,8 @@ export function consumerHandler<Config extends ConsumerConfig, Deps extends Cons
   deps: Deps,
   retryDelay?: RetryDelay,
 ): SqsHandler {
-  return createSqsHandler(envelopeHandler(consumer, deps), deps.logger, retryDelay, consumer.recordBudgetMs(config), consumer.parse);
+  const delay = retryDelay ?? visibilityBackoff({ logger: deps.logger, ...(consumer.backoff && { policy: consumer.backoff }) });
+  return createSqsHandler(envelopeHandler(consumer, deps), deps.logger, delay, consumer.recordBudgetMs(config), consumer.parse);
 }
 
 /**
@@ -83,6 +86,7 @@ export function runConsumerWorker<Config extends ConsumerConfig, Deps extends Co
     logger: deps.logger,
     handle: envelopeHandler(consumer, deps),
     ...(consumer.parse && { parse: consumer.parse }),
+    ...(consumer.backoff && { backoff: consumer.backoff }),
     timeBudget: { batchTimeoutMs: config.workerBatchTimeoutMs, recordMs },
     ...(close && { close: () => close(deps) }),
   });

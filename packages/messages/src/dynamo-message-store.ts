@@ -443,7 +443,8 @@ export class DynamoMessageStore implements MessageStore {
   }
 }
 
-function toRecord(item: Record<string, unknown>): MessageRecord {
+/** A MSG# item (as read, or a stream image unmarshalled) → the record, validated; its bookkeeping attributes dropped. */
+export function toRecord(item: Record<string, unknown>): MessageRecord {
   const { pk: _pk, sk: _sk, claim_expires_at: _lease, rev: _rev, ...record } = item;
   return MessageRecord.parse(record);
 }

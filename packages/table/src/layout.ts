@@ -18,6 +18,10 @@
  *   QUOTA#<tenant>                 <counter>#<UTC day>   a tenant's daily quota counter (sms#2026-11-23)
  *   SUPP#<tenant>                  <recipient>           a suppressed address or number: why, since when, which
  *                                                        message caused it (a bounce, a complaint, an unsubscribe)
+ *   WH#<tenant>                    <webhook id>          a webhook endpoint: url, event types, its secrets sealed
+ *                                                        under KMS, whether it is enabled or failing
+ *   WHD#<tenant>#<webhook id>      <delivery id>         one event's delivery to that endpoint and its attempts
+ *                                                        (ids sort by time, so a Query reads newest first)
  */
 
 /** The table's shape, as infra (sst.aws.Dynamo) and provisioning (CreateTable) create it. */
@@ -38,6 +42,8 @@ export const PARTITIONS = {
   rate: "RATE#",
   quota: "QUOTA#",
   suppression: "SUPP#",
+  webhook: "WH#",
+  webhookDelivery: "WHD#",
 } as const;
 export type Partition = keyof typeof PARTITIONS;
 
@@ -68,3 +74,11 @@ export const suppressionKey = (tenant: string, recipient: string): TableKey => (
 export function leadingKeys(...kinds: readonly Partition[]): string[] {
   return kinds.map((kind) => (PARTITIONS[kind].endsWith("#") ? `${PARTITIONS[kind]}*` : PARTITIONS[kind]));
 }
+
+export const webhookPartition = (tenant: string) => `${PARTITIONS.webhook}${tenant}`;
+export const webhookKey = (tenant: string, id: string): TableKey => ({ pk: webhookPartition(tenant), sk: id });
+export const webhookDeliveryPartition = (tenant: string, webhookId: string) => `${PARTITIONS.webhookDelivery}${tenant}#${webhookId}`;
+export const webhookDeliveryKey = (tenant: string, webhookId: string, deliveryId: string): TableKey => ({
+  pk: webhookDeliveryPartition(tenant, webhookId),
+  sk: deliveryId,
+});

@@ -9,3 +9,4 @@ export * from "./python-stand-in";
 export * from "./smtp-server";
 export * from "./ses-events";
 export * from "./ses-simulator";
+export * from "./webhook-receiver";

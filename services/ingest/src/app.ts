@@ -17,6 +17,8 @@ import { registerMessageRoutes } from "./routes/messages";
 import { registerSecureRoutes } from "./routes/secure";
 import { registerSuppressionRoutes } from "./routes/suppressions";
 import { registerTwilioRoutes, type TwilioRouteDeps } from "./routes/twilio";
+import { registerWebhookRoutes } from "./routes/webhooks";
+import type { WebhookSettings } from "./domain/webhooks";
 
 export type AppDeps = {
   store: MessageStore;
@@ -43,6 +45,8 @@ export type AppDeps = {
   suppressions?: SuppressionList;
   /** Twilio's signed status callbacks (POST /v1/providers/twilio/status); the route is absent when undefined. */
   twilio?: TwilioRouteDeps["twilio"];
+  /** The tenants' webhook endpoints and delivery logs (/v1/webhooks); the routes are absent when undefined. */
+  webhooks?: WebhookSettings;
 };
 
 /** The ingest API: one Hono app, served by the Lambda handler and by the local Node server. */
@@ -83,6 +87,7 @@ export function createApp(deps: AppDeps) {
   registerSecureRoutes(app, deps);
   registerLegacyRoutes(app, deps);
   registerSuppressionRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", { type: "apiKey", in: "header", name: "x-api-key" });
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });

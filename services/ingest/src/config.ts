@@ -19,6 +19,19 @@ const IngestEnv = z.object({
   /** Twilio's status callbacks: the public URL Twilio posts to, and the auth token that signs them (value or secretsmanager:<id>). */
   HERALD_TWILIO_STATUS_CALLBACK: env.optional(HttpUrl),
   HERALD_TWILIO_AUTH_TOKEN: SecretSettingEnv,
+  /** Webhook endpoints on loopback over http (a receiver on this machine): the local stack's, never AWS's. */
+  HERALD_WEBHOOKS_ALLOW_LOOPBACK: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default("false")
+    .transform((v) => v === "true"),
+  /** The webhooks queue, for POST /v1/webhooks/{id}/deliveries/{delivery}/retry; that route answers 503 without it. */
+  HERALD_WEBHOOKS_QUEUE_URL: env.optional(z.string()),
+  /**
+   * The KMS key webhook signing secrets are sealed under (GenerateDataKey); HERALD_KMS_KEY_ID when
+   * unset (the local stack has one key). Neither: registration and rotation answer 503.
+   */
+  HERALD_WEBHOOK_KMS_KEY_ID: env.optional(z.string()),
+  HERALD_KMS_KEY_ID: env.optional(z.string()),
 })
   // HERALD_EMAIL_FROM, HERALD_EMAIL_SENDERS (addresses, or `@domain` for a whole domain) and
   // HERALD_CORS_ORIGINS: @herald/settings', where infra judges them too
@@ -52,6 +65,7 @@ export type IngestConfig = {
   idempotencyLeaseSeconds: number;
   /** Both set: POST /v1/providers/twilio/status verifies and applies Twilio's status callbacks. */
   twilio: { statusCallback: string; authToken: SecretSetting } | undefined;
+  webhooks: { allowLoopback: boolean; queueUrl: string | undefined; kmsKeyId: string | undefined };
 };
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): IngestConfig {
@@ -75,5 +89,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       e.HERALD_TWILIO_STATUS_CALLBACK !== undefined && e.HERALD_TWILIO_AUTH_TOKEN !== undefined
         ? { statusCallback: e.HERALD_TWILIO_STATUS_CALLBACK, authToken: e.HERALD_TWILIO_AUTH_TOKEN }
         : undefined,
+    webhooks: {
+      allowLoopback: e.HERALD_WEBHOOKS_ALLOW_LOOPBACK,
+      queueUrl: e.HERALD_WEBHOOKS_QUEUE_URL,
+      kmsKeyId: e.HERALD_WEBHOOK_KMS_KEY_ID ?? e.HERALD_KMS_KEY_ID,
+    },
   };
 }

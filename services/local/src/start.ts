@@ -140,6 +140,10 @@ async function main(): Promise<void> {
     ...Object.fromEntries(QUEUE_NAMES.map((name) => [dlqUrlSetting(name), resources[dlqUrlField(name)]])),
     HERALD_EVENTS_QUEUE_URL: resources.eventsQueueUrl,
     HERALD_EVENTS_DLQ_URL: resources.eventsDlqUrl,
+    HERALD_WEBHOOKS_QUEUE_URL: resources.webhooksQueueUrl,
+    HERALD_WEBHOOKS_DLQ_URL: resources.webhooksDlqUrl,
+    // a receiver on this machine (http://127.0.0.1:PORT) may be registered; on AWS only public https ones
+    HERALD_WEBHOOKS_ALLOW_LOOPBACK: config.passthrough.HERALD_WEBHOOKS_ALLOW_LOOPBACK ?? "true",
     AWS_ENDPOINT_URL_SESV2: simulator.endpoint,
     HERALD_KMS_KEY_ID: resources.kmsKeyId,
     HERALD_EMAIL_FROM: config.sender,
@@ -152,13 +156,17 @@ async function main(): Promise<void> {
   };
   // A stop that came while provisioning has already stopped what ran; start nothing more.
   if (stopping) return;
-  // The ingest API, each registry queue's consumer as its own worker process, and the dead-letter
-  // sweeper (on AWS a scheduled function), which keeps the status of what dies in a DLQ true.
+  // The ingest API, each registry queue's consumer as its own worker process, the dead-letter
+  // sweeper (on AWS a scheduled function), which keeps the status of what dies in a DLQ true, the
+  // webhook fan-out (the table's stream → webhook jobs; on AWS a stream-triggered function) and
+  // the webhook consumer.
   running = [
     runService({ name: "ingest", entry: "services/ingest/src/entrypoints/server.ts" }, env),
     ...QUEUE_NAMES.map((name) => runService({ name: QUEUES[name].service, entry: `services/${QUEUES[name].service}/src/entrypoints/worker.ts` }, env)),
     runService({ name: "events", entry: "services/events/src/entrypoints/worker.ts" }, env),
     runService({ name: "dead-letters", entry: "services/dead-letters/src/entrypoints/worker.ts" }, env),
+    runService({ name: "webhook-fanout", entry: "services/webhook-fanout/src/entrypoints/worker.ts" }, env),
+    runService({ name: "webhooks", entry: "services/webhooks/src/entrypoints/worker.ts" }, env),
   ];
   for (const r of running) {
     r.child.once("exit", (code, signal) => {
@@ -187,6 +195,8 @@ async function main(): Promise<void> {
     ...pickQueueUrlFields(resources),
     eventsQueueUrl: resources.eventsQueueUrl,
     eventsDlqUrl: resources.eventsDlqUrl,
+    webhooksQueueUrl: resources.webhooksQueueUrl,
+    webhooksDlqUrl: resources.webhooksDlqUrl,
     kmsKeyId: resources.kmsKeyId,
     ...(auditKey.stored !== undefined && { auditHmacKey: auditKey.stored }),
     pid: process.pid,
