@@ -23,6 +23,8 @@ export default $config({
     await import("./infra/sms");
     await import("./infra/secure-store");
     await import("./infra/dead-letters");
+    const events = await import("./infra/events");
+    const webhooks = await import("./infra/webhooks");
     const { api } = await import("./infra/api");
     await import("./infra/key-policy"); // after the functions whose roles it names
 
@@ -35,6 +37,11 @@ export default $config({
           [`${QUEUES[name].key}Dlq`, queues[name].dlq.url],
         ]),
       ),
+      eventsQueue: events.eventsQueue.url,
+      eventsDlq: events.eventsDlq.url,
+      webhooksQueue: webhooks.webhooksQueue.url,
+      webhooksDlq: webhooks.webhooksDlq.url,
+      webhookFanoutDlq: webhooks.fanoutDlq.url,
       dataKey: dataKeyAlias.name,
       table: table.name,
       // the SES identity: absent when mail goes only through a relay other than SES's SMTP

@@ -2,11 +2,12 @@ import { ACCESS_LOG_FORMAT } from "./access-log";
 import { authorizer } from "./authorizer";
 import { config } from "./config";
 import { lambdaDefaults, lambdaEnvironment } from "./lambda";
-import { appKey, dataKeyUse } from "./keys";
+import { appKey, dataKeyUse, webhookKey, webhookKeyUse } from "./keys";
 import { QUEUE_NAMES, queueUrlSetting } from "@herald/contracts";
 import { queues } from "./queues";
-import { auditHmacKey, readSecrets, secretReference } from "./secrets";
+import { auditHmacKey, readSecrets, secretReference, twilioAuthToken } from "./secrets";
 import { table, tableAccess } from "./storage";
+import { webhooksQueue } from "./webhooks";
 
 /*
  * The HTTP API: the ingest app behind explicit routes, so an unknown path is answered by API
@@ -35,6 +36,16 @@ const environment = {
   // a reference both functions' config requires; only Ingest, which erases, may read the secret
   HERALD_AUDIT_HMAC_KEY: secretReference(auditHmacKey),
   HERALD_SECRETS_MAX_AGE: String(config.secretsMaxAge),
+  // Twilio's status callbacks, verified against this exact public URL with the auth token
+  ...(twilioAuthToken &&
+    config.twilioStatusCallback && {
+      HERALD_TWILIO_STATUS_CALLBACK: config.twilioStatusCallback,
+      HERALD_TWILIO_AUTH_TOKEN: secretReference(twilioAuthToken),
+    }),
+  // webhooks: signing secrets sealed under the webhook key; a retry by hand goes on the webhooks queue
+  HERALD_WEBHOOK_KMS_KEY_ID: webhookKey.arn,
+  HERALD_WEBHOOKS_QUEUE_URL: webhooksQueue.url,
+  HERALD_WEBHOOKS_ALLOW_LOOPBACK: "false",
   ...lambdaEnvironment(config),
 };
 
@@ -55,8 +66,9 @@ export const ingest = new sst.aws.Function("Ingest", {
     // Update each record, BatchWrite deletes of the history entries, Put the audit item, Query
     // the recipient's audit partition), Idempotency-Key claim/replay/takeover/complete (Put, Get,
     // Update) and its release when nothing was accepted (Delete), the tenants' daily SMS quota
-    // (Update): messages, recipients' history, audit entries, idempotency keys and quota counters
-    // only. No API key item, read or written: that is the authorizer's and the keys tool's.
+    // (Update), the suppression lists (BatchGet at every send; Get, Query, Update, Delete for
+    // /v1/suppressions): messages, recipients' history, audit entries, idempotency keys, quota
+    // counters and suppressions only. No API key item, read or written: that is the authorizer's and the keys tool's.
     tableAccess(
       [
         "dynamodb:PutItem",
@@ -67,14 +79,18 @@ export const ingest = new sst.aws.Function("Ingest", {
         "dynamodb:Query",
         "dynamodb:UpdateItem",
       ],
-      ["message", "recipient", "audit", "idempotency", "quota"],
+      ["message", "recipient", "audit", "idempotency", "quota", "suppression"],
     ),
-    { actions: ["sqs:SendMessage"], resources: QUEUE_NAMES.map((name) => queues[name].queue.arn) },
+    // the webhook endpoints and their delivery log (/v1/webhooks): nothing else of the webhook items' kinds
+    tableAccess(["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], ["webhook", "webhookDelivery"]),
+    { actions: ["sqs:SendMessage"], resources: [...QUEUE_NAMES.map((name) => queues[name].queue.arn), webhooksQueue.arn] },
+    // seal a webhook's signing secret (registration, rotation); never open one
+    webhookKeyUse(["kms:GenerateDataKey"]),
     // the app key, only through SQS (sending to an encrypted queue needs GenerateDataKey +
     // Decrypt) and DynamoDB (the table key); nothing at all on the data key
     appKey(["kms:GenerateDataKey", "kms:Decrypt"], ["sqs", "dynamodb"]),
-    // the erasure audit's HMAC key, and no other secret
-    ...readSecrets([auditHmacKey]),
+    // the erasure audit's HMAC key and, when status callbacks are on, the Twilio token that signs them
+    ...readSecrets([auditHmacKey, ...(twilioAuthToken && config.twilioStatusCallback ? [twilioAuthToken] : [])]),
   ],
 });
 
@@ -94,7 +110,8 @@ export const ingestDecrypt = new sst.aws.Function("IngestDecrypt", {
 });
 
 /** The routes the ingest app serves; every /v1 one needs the authorizer, /msg the API-key one. */
-const OPEN_ROUTES = ["GET /health", "GET /openapi.json"] as const;
+// Twilio's status callbacks carry no credential: the X-Twilio-Signature is their authentication.
+const OPEN_ROUTES = ["GET /health", "GET /openapi.json", "POST /v1/providers/twilio/status"] as const;
 const INGEST_ROUTES = [
   "POST /v1/messages",
   "POST /v1/messages/batch",
@@ -103,6 +120,18 @@ const INGEST_ROUTES = [
   "POST /v1/recipients/erase",
   // deprecated (the address in the path): kept for DESIGN.md's callers
   "DELETE /v1/recipients/{recipient}",
+  "GET /v1/suppressions",
+  "POST /v1/suppressions",
+  "GET /v1/suppressions/{address}",
+  "DELETE /v1/suppressions/{address}",
+  "POST /v1/webhooks",
+  "GET /v1/webhooks",
+  "GET /v1/webhooks/{id}",
+  "PATCH /v1/webhooks/{id}",
+  "DELETE /v1/webhooks/{id}",
+  "POST /v1/webhooks/{id}/rotate-secret",
+  "GET /v1/webhooks/{id}/deliveries",
+  "POST /v1/webhooks/{id}/deliveries/{delivery}/retry",
 ] as const;
 const DECRYPT_ROUTE = "POST /v1/messages/{id}/decrypt";
 /** The first field report's own routes, for its clients that cannot change: they send X-Api-Key. */
@@ -128,6 +157,8 @@ const EXPENSIVE: Partial<Record<Route, number>> = {
   "DELETE /v1/recipients/{recipient}": 50,
   // up to 1,000 messages read in one call (ten Query and BatchGet pages)
   "GET /msg": 10,
+  // unauthenticated until its signature is checked: a share, so a flood cannot crowd out the API
+  "POST /v1/providers/twilio/status": 5,
 };
 const share = (limit: number, divisor: number) => Math.max(1, Math.floor(limit / divisor));
 const routeSettings = Object.entries(EXPENSIVE).map(([routeKey, divisor]) => ({
@@ -157,7 +188,7 @@ export const api = new sst.aws.ApiGatewayV2("Api", {
       ? false
       : {
           allowOrigins: config.corsOrigins,
-          allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+          allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
           allowHeaders: ["content-type", "authorization", "x-api-key", "idempotency-key"],
           maxAge: "1 hour",
         },

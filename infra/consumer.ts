@@ -1,3 +1,4 @@
+import type { Partition } from "@herald/table";
 import { config } from "./config";
 import { lambdaDefaults, lambdaEnvironment } from "./lambda";
 import { appKey } from "./keys";
@@ -20,13 +21,17 @@ export function subscribeConsumer(
     /** Files bundled with the function (SST's copyFiles: `from` relative to sst.config.ts). */
     copyFiles?: { from: string; to: string }[];
     maxConcurrency: number;
+    /** The items the default grant (GetItem, UpdateItem) covers; messages and send-rate windows unless given. */
+    tableKinds?: Partition[];
+    /** The function's timeout; CONSUMER_TIMEOUT_SECONDS unless given (the queue's visibility timeout must be 6 times it). */
+    timeoutSeconds?: number;
   },
 ) {
   return queue.subscribe(
     {
       handler: args.handler,
       runtime: "nodejs22.x",
-      timeout: `${CONSUMER_TIMEOUT_SECONDS} seconds`,
+      timeout: `${args.timeoutSeconds ?? CONSUMER_TIMEOUT_SECONDS} seconds`,
       memory: "512 MB",
       ...lambdaDefaults(config),
       environment: {
@@ -39,7 +44,9 @@ export function subscribeConsumer(
       ...(args.copyFiles && { copyFiles: args.copyFiles }),
       permissions: [
         // claim (conditional update), read back, record the outcome, seal; the send-rate windows
-        tableAccess(["dynamodb:GetItem", "dynamodb:UpdateItem"], ["message", "rate"]),
+        ...((args.tableKinds ?? ["message", "rate"]).length > 0
+          ? [tableAccess(["dynamodb:GetItem", "dynamodb:UpdateItem"], args.tableKinds ?? ["message", "rate"])]
+          : []),
         // queue and table are encrypted with the app key: SQS decrypts on receive, DynamoDB
         // decrypts the table key on every read and write
         appKey(["kms:Decrypt"], ["sqs", "dynamodb"]),

@@ -36,6 +36,8 @@ const InfraEnv = z.object({
   HERALD_EMAIL_MAX_CONCURRENCY: env.int(5, 2, 1000),
   HERALD_SMS_MAX_CONCURRENCY: env.int(5, 2, 1000),
   HERALD_SECURE_MAX_CONCURRENCY: env.int(2, 2, 1000),
+  /** The webhook consumer's: how many endpoints are posted to at once (each post waits up to 10 s). */
+  HERALD_WEBHOOK_MAX_CONCURRENCY: env.int(5, 2, 1000),
   /** Stage-wide edge throttling of the HTTP API. */
   HERALD_API_THROTTLE_RATE: env.int(50, 1, 10_000),
   HERALD_API_THROTTLE_BURST: env.int(100, 1, 5_000),
@@ -137,6 +139,7 @@ export function loadInfraConfig(source: Env, root: string) {
     /** Where SMS may go (undefined: every country) and the per-tenant daily quota; the ingest API applies both. */
     sms: smsPolicySettings(e),
     secureMaxConcurrency: e.HERALD_SECURE_MAX_CONCURRENCY,
+    webhookMaxConcurrency: e.HERALD_WEBHOOK_MAX_CONCURRENCY,
     /** OAuth 2.0 bearer tokens by introspection; undefined (API keys only) unless the URL is set. */
     oauth: oauth && {
       introspectionUrl: oauth.introspectionUrl,

@@ -1,3 +1,4 @@
+import { tableAccess } from "./storage";
 import { relative } from "node:path";
 import { config } from "./config";
 import { subscribeConsumer } from "./consumer";
@@ -107,6 +108,8 @@ export const emailConsumer = subscribeConsumer(queues.email.queue, {
       : []),
     // its own secrets only (none with an open relay or SES alone)
     ...readSecrets(secrets),
+    // the tenants' suppression lists, read before each send
+    tableAccess(["dynamodb:BatchGetItem"], ["suppression"]),
   ],
   maxConcurrency: config.emailMaxConcurrency,
 });

@@ -1,8 +1,9 @@
-import { STORE_SECURE_PURPOSE } from "@herald/crypto/context";
-import { ingestDecrypt } from "./api";
-import { dataKey } from "./keys";
+import { STORE_SECURE_PURPOSE, WEBHOOK_SECRET_PURPOSE } from "@herald/crypto/context";
+import { ingest, ingestDecrypt } from "./api";
+import { dataKey, webhookKey } from "./keys";
 import { dataKeyPolicy } from "./policies";
 import { secureStoreConsumer } from "./secure-store";
+import { webhooksConsumer } from "./webhooks";
 
 /*
  * The data key's own policy, replacing the default one (which lets any IAM policy of the account
@@ -25,5 +26,20 @@ export const dataKeyPolicyAttachment = new aws.kms.KeyPolicy("HeraldDataKeyPolic
   keyId: dataKey.keyId,
   policy: $resolve([partition.partition, caller.accountId, sealer, opener]).apply(([p, accountId, sealerArn, openerArn]) =>
     JSON.stringify(dataKeyPolicy({ partition: p, accountId, sealers: [sealerArn], openers: [openerArn], purpose: STORE_SECURE_PURPOSE })),
+  ),
+});
+
+/*
+ * The webhook key's, the same way: Ingest seals an endpoint's signing secret (GenerateDataKey)
+ * when it is registered or rotated, the webhook consumer opens it to sign (Decrypt), both for the
+ * webhook-secret context only.
+ */
+const webhookSealer = ingest.nodes.role.arn;
+const webhookOpener = webhooksConsumer.nodes.function.apply((fn) => fn.nodes.role.arn);
+
+export const webhookKeyPolicyAttachment = new aws.kms.KeyPolicy("HeraldWebhookKeyPolicy", {
+  keyId: webhookKey.keyId,
+  policy: $resolve([partition.partition, caller.accountId, webhookSealer, webhookOpener]).apply(([p, accountId, sealerArn, openerArn]) =>
+    JSON.stringify(dataKeyPolicy({ partition: p, accountId, sealers: [sealerArn], openers: [openerArn], purpose: WEBHOOK_SECRET_PURPOSE })),
   ),
 });

@@ -1,4 +1,4 @@
-import { STORE_SECURE_PURPOSE } from "@herald/crypto/context";
+import { STORE_SECURE_PURPOSE, WEBHOOK_SECRET_PURPOSE } from "@herald/crypto/context";
 import { storeSecureContext } from "./policies";
 
 /*
@@ -77,4 +77,26 @@ export const dataKeyAlias = new aws.kms.Alias("HeraldDataKeyAlias", {
  */
 export function dataKeyUse(actions: ("kms:GenerateDataKey" | "kms:Decrypt")[]): sst.aws.FunctionPermissionArgs {
   return { actions, resources: [dataKey.arn], conditions: storeSecureContext(STORE_SECURE_PURPOSE) };
+}
+
+/*
+ * A third key for the webhook signing secrets, for the same reason: Ingest seals a secret when an
+ * endpoint is registered or rotated (GenerateDataKey) and the webhook consumer opens it to sign
+ * (Decrypt); nothing else may, and neither may touch store_secure content (the data key) with it.
+ * Its policy is in infra/key-policy.ts.
+ */
+export const webhookKey = new aws.kms.Key("HeraldWebhookKey", {
+  description: `Herald ${$app.stage}: webhook signing secrets`,
+  enableKeyRotation: true,
+  deletionWindowInDays: 30,
+});
+
+export const webhookKeyAlias = new aws.kms.Alias("HeraldWebhookKeyAlias", {
+  name: `alias/herald-${$app.stage}-webhooks`,
+  targetKeyId: webhookKey.keyId,
+});
+
+/** A permission on the webhook key for webhook secrets only (the purpose packages/crypto asks for, with a tenant). */
+export function webhookKeyUse(actions: ("kms:GenerateDataKey" | "kms:Decrypt")[]): sst.aws.FunctionPermissionArgs {
+  return { actions, resources: [webhookKey.arn], conditions: storeSecureContext(WEBHOOK_SECRET_PURPOSE) };
 }

@@ -1,3 +1,4 @@
+import { tableAccess } from "./storage";
 import { config } from "./config";
 import { subscribeConsumer } from "./consumer";
 import { smsOnlyPublish } from "./policies";
@@ -30,9 +31,12 @@ export const smsConsumer = subscribeConsumer(queues.sms.queue, {
     // HERALD_TWILIO_BASE_URL is not passed: on AWS it is always Twilio's own API.
     ...(config.smsProvider === "sns" && config.snsSenderId && { HERALD_SNS_SENDER_ID: config.snsSenderId }),
   },
-  permissions:
-    config.smsProvider === "sns"
+  permissions: [
+    ...(config.smsProvider === "sns"
       ? smsOnlyPublish($interpolate`arn:${partition.partition}:sns:*:*:*`)
-      : readSecrets(twilioAuthToken ? [twilioAuthToken] : []),
+      : readSecrets(twilioAuthToken ? [twilioAuthToken] : [])),
+    // the tenants' suppression lists: read before each send; a Twilio 21610 adds the number
+    tableAccess(["dynamodb:BatchGetItem", "dynamodb:UpdateItem"], ["suppression"]),
+  ],
   maxConcurrency: config.smsMaxConcurrency,
 });

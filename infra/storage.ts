@@ -5,7 +5,8 @@ import { key } from "./keys";
  * The single `messages` table as packages/table lays it out (local provisioning creates the same):
  * HASH pk, RANGE sk; message records, recipients' history, idempotency keys, API key hashes and
  * rate windows share it. Point-in-time recovery is on by default in sst.aws.Dynamo; encryption
- * uses the app's KMS key instead of the AWS-owned one.
+ * uses the app's KMS key instead of the AWS-owned one. Its stream (every write, the item before
+ * and after) feeds the webhook fan-out (infra/webhooks.ts).
  */
 export const table = new sst.aws.Dynamo("Messages", {
   fields: {
@@ -14,6 +15,7 @@ export const table = new sst.aws.Dynamo("Messages", {
   },
   primaryIndex: { hashKey: TABLE.hashKey, rangeKey: TABLE.rangeKey },
   ttl: TABLE.ttlAttribute,
+  stream: "new-and-old-images",
   deletionProtection: $app.stage === "production",
   transform: {
     table: {

@@ -53,6 +53,9 @@ const FUNCTION_ENV: Record<string, string> = {
   HERALD_TABLE_NAME: "herald-bench",
   ...Object.fromEntries(QUEUE_NAMES.map((q) => [queueUrlSetting(q), `https://sqs.us-east-1.amazonaws.com/000000000000/${q}`])),
   ...Object.fromEntries(QUEUE_NAMES.map((q) => [dlqUrlSetting(q), `https://sqs.us-east-1.amazonaws.com/000000000000/${q}-dlq`])),
+  // the queues outside QUEUE_NAMES: the SES events queue (services/events) and the webhooks queue (webhook-fanout, webhooks)
+  HERALD_EVENTS_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/events",
+  HERALD_WEBHOOKS_QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/webhooks",
   HERALD_EMAIL_FROM: "noreply@example.com",
   HERALD_IDENTITY_SOURCE: "authorizer",
   HERALD_AUDIT_HMAC_KEY: "secretsmanager:arn:aws:secretsmanager:us-east-1:000000000000:secret:audit",

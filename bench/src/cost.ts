@@ -43,7 +43,7 @@ export const MODEL = {
 
 /** The architecture infra gives the functions: arm64 only if every function definition takes it. */
 export function deployedArchitecture(): "arm64" | "x86_64" {
-  const files = ["api.ts", "authorizer.ts", "consumer.ts", "dead-letters.ts"].map((f) => readFileSync(join(REPO_ROOT, "infra", f), "utf8"));
+  const files = ["api.ts", "authorizer.ts", "consumer.ts", "dead-letters.ts", "webhooks.ts"].map((f) => readFileSync(join(REPO_ROOT, "infra", f), "utf8"));
   const lambda = (() => {
     try {
       return readFileSync(join(REPO_ROOT, "infra", "lambda.ts"), "utf8");

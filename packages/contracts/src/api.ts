@@ -1,16 +1,22 @@
 import * as z from "zod";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./limits";
 import { Channel, Failure, SmsSegmentInfo } from "./record";
-import { MessageStatus, StatusEvent } from "./status";
+import { MessageStatus, RecipientOutcome, StatusEvent } from "./status";
 
 export const MessageId = z.uuid({ error: "must be a message id (UUID)" });
 
 export const Accepted = z
   .strictObject({
     id: z.string(),
-    status: z.literal("queued"),
+    status: z.enum(["queued", "failed"]).meta({
+      description: '"queued"; "failed" (reason `suppressed`, nothing sent) when every recipient is on the suppression list.',
+    }),
     channel: Channel,
     created_at: z.iso.datetime(),
+    suppressed: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "Recipients left out because they are on the tenant's suppression list (GET /v1/suppressions/{address})." }),
   })
   .meta({ id: "Accepted" });
 export type Accepted = z.infer<typeof Accepted>;
@@ -47,6 +53,10 @@ export const MessageView = z
     failure: Failure.optional(),
     attempts: z.number().int(),
     history: z.array(StatusEvent),
+    outcomes: z
+      .record(z.string(), RecipientOutcome)
+      .optional()
+      .meta({ description: "Per recipient, what the provider's events say became of it (delivered, bounced, complained, ...)." }),
   })
   .meta({ id: "Message" });
 export type MessageView = z.infer<typeof MessageView>;
@@ -158,6 +168,8 @@ export const BatchItemResult = z
     channel: Channel.optional(),
     created_at: z.iso.datetime().optional(),
     replayed: z.boolean().optional(),
+    message_status: z.enum(["queued", "failed"]).optional().meta({ description: 'With 202: "failed" when every recipient is suppressed.' }),
+    suppressed: z.array(z.string()).optional(),
     error: z
       .object({ code: z.string(), detail: z.string(), errors: z.array(z.object({ path: z.string(), message: z.string() })).optional() })
       .optional(),
@@ -166,3 +178,45 @@ export const BatchItemResult = z
 export type BatchItemResult = z.infer<typeof BatchItemResult>;
 
 export const BatchResponse = z.object({ results: z.array(BatchItemResult) }).meta({ id: "BatchResponse" });
+
+export const SuppressionReason = z.enum(["bounce", "complaint", "unsubscribed", "manual"]);
+export type SuppressionReason = z.infer<typeof SuppressionReason>;
+
+/** An address (or phone number) the tenant no longer sends to, and why. */
+export const Suppression = z
+  .strictObject({
+    address: z.string().meta({ description: "The canonical address: lower-case email, or E.164 number." }),
+    reason: SuppressionReason,
+    created_at: z.iso.datetime(),
+    /** The message whose bounce, complaint or unsubscribe caused it. */
+    message_id: z.string().optional(),
+    bounce_type: z.string().optional(),
+    bounce_subtype: z.string().optional(),
+    /** Who added it by hand (reason manual). */
+    principal: z.string().optional(),
+    note: z.string().optional(),
+  })
+  .meta({ id: "Suppression" });
+export type Suppression = z.infer<typeof Suppression>;
+
+export const SuppressionPage = z
+  .strictObject({ items: z.array(Suppression), next_cursor: z.string().nullable() })
+  .meta({ id: "SuppressionPage" });
+export type SuppressionPage = z.infer<typeof SuppressionPage>;
+
+export const ListSuppressionsQuery = z.strictObject({
+  limit: ListMessagesQuery.shape.limit,
+  cursor: z.string().max(2048).optional(),
+});
+
+export const AddSuppressionRequest = z
+  .strictObject({
+    address: z
+      .string({ error: "is required" })
+      .min(1, { error: "is required" })
+      .max(254, { error: "must be at most 254 characters" })
+      .meta({ description: "An email address or an E.164 phone number", example: "alice@example.com" }),
+    note: z.string().max(200, { error: "must be at most 200 characters" }).optional(),
+  })
+  .meta({ id: "AddSuppressionRequest" });
+export type AddSuppressionRequest = z.infer<typeof AddSuppressionRequest>;

@@ -1,5 +1,6 @@
 import { canonicalEmail } from "./address";
 import type { ChannelName } from "./channels";
+import { WITHOUT_RECIPIENTS } from "./content-recipients";
 import type { SendMessage } from "./message";
 import { smsSegments } from "./phone";
 import type { MessageContent, MessageRecord } from "./record";
@@ -38,6 +39,8 @@ export type ChannelContent<C extends ChannelName> = {
   subject(content: Content<C>): string | undefined;
   /** Its text as one string (the legacy list). */
   text(content: Content<C>): string;
+  /** The content without these canonical recipients (suppressed ones), or undefined when none is left. */
+  without(content: Content<C>, drop: ReadonlySet<string>): Content<C> | undefined;
 };
 
 // A mapped type: a channel in the registry without its content rules does not compile.
@@ -68,6 +71,7 @@ export const CHANNEL_CONTENT: { [C in ChannelName]: ChannelContent<C> } = {
     }),
     subject: (content) => content.subject,
     text: (content) => content.text ?? content.html ?? "",
+    without: WITHOUT_RECIPIENTS.email,
   },
   sms: {
     content: (message) => ({ channel: "sms", to: message.to, text: message.text }),
@@ -76,6 +80,7 @@ export const CHANNEL_CONTENT: { [C in ChannelName]: ChannelContent<C> } = {
     view: (content) => ({ to: [content.to], text: content.text }),
     subject: () => undefined,
     text: (content) => content.text,
+    without: WITHOUT_RECIPIENTS.sms,
   },
 };
 
@@ -91,6 +96,7 @@ type AnyRules = {
   view(content: MessageContent): ContentView;
   subject(content: MessageContent): string | undefined;
   text(content: MessageContent): string;
+  without(content: MessageContent, drop: ReadonlySet<string>): MessageContent | undefined;
 };
 
 export const contentRules = (channel: ChannelName): AnyRules => CHANNEL_CONTENT[channel] as unknown as AnyRules;

@@ -5,6 +5,7 @@
 // carry none of it.
 export * from "./channels";
 export * from "./address";
+export * from "./content-recipients";
 export * from "./api";
 export * from "./envelope";
 export * from "./limits";
@@ -12,3 +13,4 @@ export * from "./record";
 export * from "./roles";
 export * from "./status";
 export * from "./text";
+export * from "./webhooks";

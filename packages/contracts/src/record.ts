@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { CHANNELS } from "./channels";
-import { MessageStatus, StatusEvent } from "./status";
+import { MessageStatus, RecipientOutcome, StatusEvent } from "./status";
 
 export const EmailContent = z.strictObject({
   channel: z.literal("email"),
@@ -77,5 +77,10 @@ export const MessageRecord = z.strictObject({
   failure: Failure.optional(),
   attempts: z.number().int().nonnegative(),
   history: z.array(StatusEvent),
+  /**
+   * Per canonical recipient, the latest truth the provider's events tell (see
+   * @herald/messages applyProviderEvent); the message status is derived from these.
+   */
+  outcomes: z.record(z.string(), RecipientOutcome).optional(),
 });
 export type MessageRecord = z.infer<typeof MessageRecord>;

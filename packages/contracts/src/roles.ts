@@ -6,9 +6,11 @@ export const Roles = {
   readAll: "messages:read-all",
   decrypt: "messages:decrypt",
   erase: "messages:erase",
+  suppressions: "messages:suppressions",
+  webhooks: "webhooks:manage",
 } as const;
 
-export const Role = z.enum([Roles.send, Roles.read, Roles.readAll, Roles.decrypt, Roles.erase]);
+export const Role = z.enum([Roles.send, Roles.read, Roles.readAll, Roles.decrypt, Roles.erase, Roles.suppressions, Roles.webhooks]);
 export type Role = z.infer<typeof Role>;
 
 export const ALL_ROLES: readonly Role[] = Role.options;

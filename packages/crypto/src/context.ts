@@ -8,3 +8,7 @@ export const STORE_SECURE_PURPOSE = "herald:store_secure";
 
 /** Purpose and tenant: one data key serves many messages of one tenant, never two tenants. */
 export const storeSecureKmsContext = (tenant: string) => ({ purpose: STORE_SECURE_PURPOSE, tenant });
+
+/** Webhook signing secrets: sealed by ingest when an endpoint is registered or rotated, opened by the webhook consumer. */
+export const WEBHOOK_SECRET_PURPOSE = "herald:webhook_secret";
+export const webhookSecretKmsContext = (tenant: string) => ({ purpose: WEBHOOK_SECRET_PURPOSE, tenant });

@@ -1,5 +1,5 @@
-import { isTerminal, type MessageContent, type QueueEnvelope, type StatusEvent } from "@herald/contracts";
-import type { MessageStore, RateLimiter } from "@herald/messages";
+import { isTerminal, type MessageContent, type MessageRecord, type QueueEnvelope, type StatusEvent, withoutRecipients } from "@herald/contracts";
+import type { MessageStore, RateLimiter, SuppressionList } from "@herald/messages";
 import { AppError, TransientError, type Clock, type Logger } from "@herald/platform";
 import { NotStartedError } from "@herald/queue";
 
@@ -13,7 +13,12 @@ export type DeliverDeps = {
   maxReceives: number;
   /** The provider's send rate, shared by all workers; none when absent. */
   limiter?: RateLimiter;
+  /** The tenants' suppression lists: suppressed recipients are left out before the provider is called. */
+  suppressions?: SuppressionList;
 };
+
+/** Permanent failures that put the recipient on the tenant's suppression list (Twilio's 21610: unsubscribed). */
+export const SUPPRESSING_CODES: Readonly<Record<string, "unsubscribed">> = { "sms.unsubscribed": "unsubscribed" };
 
 export type Delivery = {
   receiveCount: number;
@@ -85,7 +90,13 @@ export async function deliver(envelope: QueueEnvelope, delivery: Delivery, deps:
     throw new TransientError("message.claim_held", "another worker is sending this message");
   }
   // A store_secure message keeps no plaintext in its record: its content travels in the envelope.
-  const content = claim.record.erased_at === undefined ? (claim.record.content ?? envelope.content) : undefined;
+  const stored = claim.record.erased_at === undefined ? (claim.record.content ?? envelope.content) : undefined;
+  const content = stored && stored.channel === envelope.channel ? await leaveOutSuppressed(claim.record, stored, deps, logger) : stored;
+  if (content === "suppressed") {
+    await store.transition(envelope.id, { to: "failed", at: deps.clock.now(), from: ["sending"], code: "message.suppressed", reason: "suppressed" });
+    logger.info("every recipient suppressed; failed, nothing sent", { status: "failed" });
+    return;
+  }
   if (!content || content.channel !== envelope.channel) {
     const erased = claim.record.erased_at !== undefined;
     await store.transition(envelope.id, {
@@ -140,6 +151,8 @@ export async function deliver(envelope: QueueEnvelope, delivery: Delivery, deps:
       ...(provider !== undefined && { provider }),
       earlier,
     });
+    const suppressAs = !appError.retryable ? SUPPRESSING_CODES[appError.code] : undefined;
+    if (suppressAs && deps.suppressions) await suppress(claim.record, suppressAs, deps, logger);
     logger.warn("send failed", {
       status: to,
       code: appError.code,
@@ -170,4 +183,44 @@ export async function deliver(envelope: QueueEnvelope, delivery: Delivery, deps:
     receiveCount: delivery.receiveCount,
     ms: Math.round(performance.now() - started),
   });
+}
+
+/**
+ * The content without the recipients the tenant suppresses: those left out at ingest (their
+ * outcome says `suppressed`) and those suppressed since (a bounce or complaint of an earlier
+ * message), which are recorded as suppressed now. "suppressed" when no recipient is left.
+ */
+async function leaveOutSuppressed(
+  record: MessageRecord,
+  content: MessageContent,
+  deps: DeliverDeps,
+  logger: Logger,
+): Promise<MessageContent | "suppressed"> {
+  const earlier = record.recipients.filter((r) => record.outcomes?.[r]?.status === "suppressed");
+  const rest = record.recipients.filter((r) => !earlier.includes(r));
+  const now = deps.suppressions && rest.length > 0 ? [...(await deps.suppressions.find(record.tenant, rest))] : [];
+  if (earlier.length + now.length === 0) return content;
+  if (now.length > 0) {
+    const at = deps.clock.now().toISOString();
+    await deps.store.applyEvent(record.id, (current) => {
+      const outcomes = { ...current.outcomes };
+      for (const r of now) outcomes[r] = { status: "suppressed", at, code: "message.suppressed" };
+      return { outcomes, event: { status: current.status, at, code: "message.suppressed", recipients: now.length }, changed: now.length };
+    });
+  }
+  logger.info("suppressed recipients left out", { suppressed: earlier.length + now.length, recipients: record.recipients.length });
+  return withoutRecipients(content, new Set([...earlier, ...now])) ?? "suppressed";
+}
+
+async function suppress(record: MessageRecord, reason: "unsubscribed", deps: DeliverDeps, logger: Logger): Promise<void> {
+  const at = deps.clock.now().toISOString();
+  try {
+    for (const address of record.recipients) {
+      await deps.suppressions?.add(record.tenant, { address, reason, created_at: at, message_id: record.id });
+    }
+    logger.info("recipient suppressed", { reason });
+  } catch (error) {
+    // The failure is recorded either way; a later send to the number fails the same and tries again.
+    logger.warn("suppressing failed", { error: error instanceof Error ? error.name : "unknown" });
+  }
 }

@@ -1,21 +1,23 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import type { QueueEnvelope } from "@herald/contracts";
 import { ConfigError, loadConfigOrExit, type Logger } from "@herald/platform";
-import type { EnvelopeHandler, RetryDelay } from "@herald/queue";
-import { createSqsHandler, runWorkerProcess, type LambdaContext, type Worker } from "@herald/queue/sqs";
+import type { BodyParser, RecordHandler, RetryDelay } from "@herald/queue";
+import { createSqsHandler, runWorkerProcess, visibilityBackoff, type BackoffPolicy, type LambdaContext, type Worker } from "@herald/queue/sqs";
 import type { Delivery } from "./deliver";
 
 /**
  * A consumer as its two entry points run it. The Lambda handler and the local worker build the
  * same deps from the same configuration and hand every envelope to the same `handle`.
  */
-export type Consumer<Config extends ConsumerConfig, Deps extends ConsumerDeps> = {
+export type Consumer<Config extends ConsumerConfig, Deps extends ConsumerDeps, Body = QueueEnvelope> = {
   /** Parses the environment (process.env unless given); throws ConfigError naming a bad variable. */
   loadConfig: (source?: Record<string, string | undefined>) => Config;
   /** The composition root: run once per process (at module scope on Lambda), never per message. */
   buildDeps: (config: Config) => Deps;
   /** One envelope: resolves when it is done with, throws for a failure worth another receive. */
-  handle: (envelope: QueueEnvelope, delivery: Delivery, deps: Deps) => Promise<void>;
+  handle: (body: Body, delivery: Delivery, deps: Deps) => Promise<void>;
+  /** How a record's body is read; a QueueEnvelope unless given (the events queue carries SES's events). */
+  parse?: BodyParser<Body>;
   /**
    * The most one record can take (its sends' timeouts plus RECORD_MARGIN_MS; see recordBudgetMs):
    * no record starts with less than this left of the Lambda invocation or the worker's batch.
@@ -23,6 +25,8 @@ export type Consumer<Config extends ConsumerConfig, Deps extends ConsumerDeps> =
   recordBudgetMs: (config: Config) => number;
   /** The variable `config.queueUrl` comes from, named when the worker is started without it. */
   queueUrlVariable: string;
+  /** How long a transiently failed record waits before its next receive; DEFAULT_BACKOFF (2 s doubling to 5 min) unless given. */
+  backoff?: BackoffPolicy;
   /** Logs, before the worker starts, where messages will go (never a secret). */
   announce?: (config: Config, deps: Deps) => void;
   /** Lets go of the consumer's own connections (an SMTP pool) once the worker has stopped. */
@@ -41,21 +45,22 @@ export type SqsHandler = (event: SQSEvent, context?: LambdaContext) => Promise<S
  * transient ones, and the invocation's time budget (no record starts with less than
  * `recordBudgetMs` left).
  */
-export function consumerHandler<Config extends ConsumerConfig, Deps extends ConsumerDeps>(
-  consumer: Consumer<Config, Deps>,
+export function consumerHandler<Config extends ConsumerConfig, Deps extends ConsumerDeps, Body = QueueEnvelope>(
+  consumer: Consumer<Config, Deps, Body>,
   config: Config,
   deps: Deps,
   retryDelay?: RetryDelay,
 ): SqsHandler {
-  return createSqsHandler(envelopeHandler(consumer, deps), deps.logger, retryDelay, consumer.recordBudgetMs(config));
+  const delay = retryDelay ?? visibilityBackoff({ logger: deps.logger, ...(consumer.backoff && { policy: consumer.backoff }) });
+  return createSqsHandler(envelopeHandler(consumer, deps), deps.logger, delay, consumer.recordBudgetMs(config), consumer.parse);
 }
 
 /**
  * The Lambda entry point: called at module scope, it builds the deps once per container from the
  * function's environment.
  */
-export function createConsumerLambda<Config extends ConsumerConfig, Deps extends ConsumerDeps>(
-  consumer: Consumer<Config, Deps>,
+export function createConsumerLambda<Config extends ConsumerConfig, Deps extends ConsumerDeps, Body = QueueEnvelope>(
+  consumer: Consumer<Config, Deps, Body>,
 ): SqsHandler {
   const config = consumer.loadConfig();
   return consumerHandler(consumer, config, consumer.buildDeps(config));
@@ -66,8 +71,8 @@ export function createConsumerLambda<Config extends ConsumerConfig, Deps extends
  * otherwise the worker long-polls the queue until SIGINT or SIGTERM, and tells `npm start` it is
  * up (see runWorkerProcess).
  */
-export function runConsumerWorker<Config extends ConsumerConfig, Deps extends ConsumerDeps>(
-  consumer: Consumer<Config, Deps>,
+export function runConsumerWorker<Config extends ConsumerConfig, Deps extends ConsumerDeps, Body = QueueEnvelope>(
+  consumer: Consumer<Config, Deps, Body>,
 ): Worker | undefined {
   const config = loadConfigOrExit(() => workerConfig(consumer));
   const recordMs = consumer.recordBudgetMs(config);
@@ -80,6 +85,8 @@ export function runConsumerWorker<Config extends ConsumerConfig, Deps extends Co
     batchSize: config.workerBatchSize,
     logger: deps.logger,
     handle: envelopeHandler(consumer, deps),
+    ...(consumer.parse && { parse: consumer.parse }),
+    ...(consumer.backoff && { backoff: consumer.backoff }),
     timeBudget: { batchTimeoutMs: config.workerBatchTimeoutMs, recordMs },
     ...(close && { close: () => close(deps) }),
   });
@@ -89,8 +96,8 @@ export function runConsumerWorker<Config extends ConsumerConfig, Deps extends Co
  * The worker's configuration, refused when its batch timeout is below one record's budget: no
  * record would ever start, and every message would go to the dead-letter queue unsent.
  */
-export function workerConfig<Config extends ConsumerConfig, Deps extends ConsumerDeps>(
-  consumer: Consumer<Config, Deps>,
+export function workerConfig<Config extends ConsumerConfig, Deps extends ConsumerDeps, Body = QueueEnvelope>(
+  consumer: Consumer<Config, Deps, Body>,
   source?: Record<string, string | undefined>,
 ): Config {
   const config = consumer.loadConfig(source);
@@ -103,9 +110,9 @@ export function workerConfig<Config extends ConsumerConfig, Deps extends Consume
   return config;
 }
 
-function envelopeHandler<Config extends ConsumerConfig, Deps extends ConsumerDeps>(
-  consumer: Consumer<Config, Deps>,
+function envelopeHandler<Config extends ConsumerConfig, Deps extends ConsumerDeps, Body>(
+  consumer: Consumer<Config, Deps, Body>,
   deps: Deps,
-): EnvelopeHandler {
-  return (envelope, context) => consumer.handle(envelope, { receiveCount: context.receiveCount, spareMs: context.spareMs }, deps);
+): RecordHandler<Body> {
+  return (body, context) => consumer.handle(body, { receiveCount: context.receiveCount, spareMs: context.spareMs }, deps);
 }

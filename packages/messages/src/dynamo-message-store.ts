@@ -13,10 +13,12 @@ import { auditKey, auditPartition, messageKey, recipientPartition } from "@heral
 import { documentClient } from "@herald/table/client";
 import { randomUUID } from "node:crypto";
 import { MessageRecord, type Sealed, type StatusEvent } from "@herald/contracts";
+import { TransientError } from "@herald/platform";
 import {
   decodeCursor,
   encodeCursor,
   historySortKey,
+  type AppliedEvent,
   type ClaimResult,
   type DeadLetter,
   type EraseRequest,
@@ -27,6 +29,7 @@ import {
   type Transition,
   transitionEvent,
 } from "./message-store";
+import type { OutcomeChange } from "./outcomes";
 
 /*
  * The message record (MSG#<id> | MSG), its recipients' history entries (RCPT#<tenant>#<recipient>
@@ -266,6 +269,57 @@ export class DynamoMessageStore implements MessageStore {
     }
   }
 
+  /*
+   * Read, decide, write on condition of the revision read: `rev` counts the writes to `outcomes`
+   * (events and erasures), so two events for different recipients, or an erasure meanwhile, never
+   * overwrite each other's outcomes. Claims and transitions leave `rev` alone: they never touch
+   * outcomes, and a status an event derives is the later truth.
+   */
+  async applyEvent(id: string, decide: (record: MessageRecord) => OutcomeChange | undefined): Promise<AppliedEvent> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: messageKey(id), ConsistentRead: true }));
+      if (!Item) return { record: undefined, change: undefined };
+      const rev = typeof Item.rev === "number" ? Item.rev : 0;
+      const record = toRecord(Item);
+      const change = decide(record);
+      if (!change) return { record, change: undefined };
+      const set = ["outcomes = :outcomes", "updated_at = :now", "history = list_append(history, :event)", "rev = :next"];
+      const values: Record<string, unknown> = {
+        ":outcomes": change.outcomes,
+        ":now": new Date().toISOString(),
+        ":event": [change.event],
+        ":next": rev + 1,
+      };
+      if (change.status !== undefined) {
+        set.push("#status = :status");
+        values[":status"] = change.status;
+      }
+      if (change.failure) {
+        set.push("failure = :failure");
+        values[":failure"] = change.failure;
+      }
+      if (rev > 0) values[":rev"] = rev;
+      try {
+        const { Attributes } = await this.#db.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: messageKey(id),
+            UpdateExpression: `SET ${set.join(", ")}`,
+            ConditionExpression: `attribute_exists(pk) AND ${rev > 0 ? "rev = :rev" : "attribute_not_exists(rev)"}`,
+            ...(change.status !== undefined && { ExpressionAttributeNames: { "#status": "status" } }),
+            ExpressionAttributeValues: values,
+            ReturnValues: "ALL_NEW",
+          }),
+        );
+        return { record: toRecord(Attributes ?? {}), change };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+      }
+    }
+    throw new TransientError("message.event_conflict", "the message's outcomes kept changing while an event was applied (8 attempts)");
+  }
+
   async seal(id: string, sealed: Sealed, at: Date): Promise<boolean> {
     try {
       await this.#db.send(
@@ -317,7 +371,7 @@ export class DynamoMessageStore implements MessageStore {
 
   /**
    * Removes what a message holds of the recipient: all content (it names every recipient), the
-   * metadata, the provider's reply, and the address in `recipients`, by its index, on condition
+   * metadata, the provider's reply, its outcome, and the address in `recipients`, by its index, on condition
    * that it is still there (a concurrent erasure of a co-recipient shifts the list: read again).
    * A co-recipient's address stays: that recipient was not erased, and its history still lists
    * the (now erased) message.
@@ -325,21 +379,30 @@ export class DynamoMessageStore implements MessageStore {
   async #scrub(id: string, request: EraseRequest, at: string): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const { Item } = await this.#db.send(
-        new GetCommand({ TableName: this.#table, Key: messageKey(id), ProjectionExpression: "tenant, recipients", ConsistentRead: true }),
+        new GetCommand({ TableName: this.#table, Key: messageKey(id), ProjectionExpression: "tenant, recipients, outcomes", ConsistentRead: true }),
       );
       // No record (a create rolled back), or not this tenant's: nothing to scrub, the entry goes.
       if (!Item || Item.tenant !== request.tenant) return;
       const index = Array.isArray(Item.recipients) ? (Item.recipients as unknown[]).indexOf(request.recipient) : -1;
+      // Its outcome (keyed by the address) goes too; `rev` tells an event applied meanwhile to read again.
+      const outcome = typeof Item.outcomes === "object" && Item.outcomes !== null && request.recipient in Item.outcomes;
       try {
         await this.#db.send(
           new UpdateCommand({
             TableName: this.#table,
             Key: messageKey(id),
-            UpdateExpression: `SET erased_at = if_not_exists(erased_at, :at), updated_at = :at REMOVE content, sealed, metadata, provider_reply${
+            UpdateExpression: `SET erased_at = if_not_exists(erased_at, :at), updated_at = :at, rev = if_not_exists(rev, :zero) + :one REMOVE content, sealed, metadata, provider_reply${
               index >= 0 ? `, recipients[${index}]` : ""
-            }`,
+            }${outcome ? ", outcomes.#recipient" : ""}`,
             ConditionExpression: `attribute_exists(pk) AND tenant = :tenant${index >= 0 ? ` AND recipients[${index}] = :recipient` : ""}`,
-            ExpressionAttributeValues: { ":at": at, ":tenant": request.tenant, ...(index >= 0 && { ":recipient": request.recipient }) },
+            ...(outcome && { ExpressionAttributeNames: { "#recipient": request.recipient } }),
+            ExpressionAttributeValues: {
+              ":at": at,
+              ":tenant": request.tenant,
+              ":zero": 0,
+              ":one": 1,
+              ...(index >= 0 && { ":recipient": request.recipient }),
+            },
           }),
         );
         return;
@@ -380,7 +443,8 @@ export class DynamoMessageStore implements MessageStore {
   }
 }
 
-function toRecord(item: Record<string, unknown>): MessageRecord {
-  const { pk: _pk, sk: _sk, claim_expires_at: _lease, ...record } = item;
+/** A MSG# item (as read, or a stream image unmarshalled) → the record, validated; its bookkeeping attributes dropped. */
+export function toRecord(item: Record<string, unknown>): MessageRecord {
+  const { pk: _pk, sk: _sk, claim_expires_at: _lease, rev: _rev, ...record } = item;
   return MessageRecord.parse(record);
 }

@@ -1,2 +1,3 @@
-export { DynamoMessageStore } from "./dynamo-message-store";
+export { DynamoMessageStore, toRecord as recordFromItem } from "./dynamo-message-store";
 export { DynamoRateLimiter } from "./dynamo-rate-limiter";
+export { DynamoSuppressionList } from "./dynamo-suppression-list";

@@ -7,6 +7,7 @@ export {
   InvalidCursorError,
   transitionEvent,
   type ClaimResult,
+  type AppliedEvent,
   type DeadLetter,
   type EraseRequest,
   type ErasureResult,
@@ -16,3 +17,5 @@ export {
   type Transition,
 } from "./message-store";
 export { unlimited, type RateLimiter } from "./rate-limiter";
+export { applyProviderEvent, deriveStatus, supersedes, type OutcomeChange, type ProviderEvent } from "./outcomes";
+export { decodeSuppressionCursor, encodeSuppressionCursor, type SuppressionList, type SuppressionPageResult } from "./suppressions";

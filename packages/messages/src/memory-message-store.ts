@@ -3,6 +3,7 @@ import {
   decodeCursor,
   encodeCursor,
   historySortKey,
+  type AppliedEvent,
   type ClaimResult,
   type DeadLetter,
   type EraseRequest,
@@ -13,6 +14,8 @@ import {
   type Transition,
   transitionEvent,
 } from "./message-store";
+import type { OutcomeChange } from "./outcomes";
+export { MemorySuppressionList } from "./memory-suppression-list";
 
 /** In-process MessageStore with the DynamoDB adapter's semantics, for unit tests. */
 export class MemoryMessageStore implements MessageStore {
@@ -104,6 +107,21 @@ export class MemoryMessageStore implements MessageStore {
     return true;
   }
 
+  async applyEvent(id: string, decide: (record: MessageRecord) => OutcomeChange | undefined): Promise<AppliedEvent> {
+    const record = this.#view(id);
+    if (!record) return { record: undefined, change: undefined };
+    const change = decide(record);
+    if (!change) return { record, change: undefined };
+    const stored = this.records.get(id);
+    if (!stored) return { record: undefined, change: undefined };
+    stored.outcomes = structuredClone(change.outcomes);
+    stored.history.push(structuredClone(change.event));
+    stored.updated_at = new Date().toISOString();
+    if (change.status !== undefined) stored.status = change.status;
+    if (change.failure) stored.failure = { ...change.failure };
+    return { record: this.#view(id), change };
+  }
+
   async eraseRecipient(request: EraseRequest): Promise<ErasureResult> {
     const at = request.at.toISOString();
     let erased = 0;
@@ -114,6 +132,7 @@ export class MemoryMessageStore implements MessageStore {
       delete record.metadata;
       delete record.provider_reply;
       record.recipients = record.recipients.filter((r) => r !== request.recipient);
+      if (record.outcomes) delete record.outcomes[request.recipient];
       record.erased_at ??= at;
       record.updated_at = at;
       erased += 1;

@@ -1,4 +1,5 @@
 import type { MessageRecord, MessageStatus, Sealed, StatusEvent } from "@herald/contracts";
+import type { OutcomeChange } from "./outcomes";
 
 export type ListByRecipientQuery = {
   tenant: string;
@@ -60,6 +61,14 @@ export interface MessageStore {
    */
   deadLetter(id: string, change: DeadLetter): Promise<MessageRecord | undefined>;
   /**
+   * Applies what a provider's event says of the message's recipients (see applyProviderEvent):
+   * reads the record, asks `decide` for the change, and writes only its outcomes, derived status,
+   * failure and history entry, on condition that no other event or erasure changed the outcomes
+   * since (else reads again). The record stays untouched when `decide` returns undefined;
+   * `record` is undefined for an unknown message.
+   */
+  applyEvent(id: string, decide: (record: MessageRecord) => OutcomeChange | undefined): Promise<AppliedEvent>;
+  /**
    * Stores the sealed content of a store_secure message once: false when it is already sealed,
    * erased, or gone (so a redelivered seal changes nothing).
    */
@@ -74,6 +83,8 @@ export interface MessageStore {
    */
   eraseRecipient(request: EraseRequest): Promise<ErasureResult>;
 }
+
+export type AppliedEvent = { record: MessageRecord | undefined; change: OutcomeChange | undefined };
 
 export type EraseRequest = {
   tenant: string;

@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { MessageRecord } from "@herald/contracts";
 import { aMessageRecord } from "@herald/testing";
-import { encodeCursor, InvalidCursorError, type ListByRecipientQuery, type MessageStore } from "../src/index";
+import { applyProviderEvent, encodeCursor, InvalidCursorError, type ListByRecipientQuery, type MessageStore, type ProviderEvent } from "../src/index";
 
 /*
  * The behaviour every MessageStore adapter must share. Each test works under its own tenant and
@@ -796,6 +796,51 @@ export function describeMessageStore(name: string, makeStore: () => MessageStore
       expect(erased).toEqual({ erased: 0, firstErasedAt: iso(6) });
       expect(await store.get(theirs.id)).toEqual(theirs);
       expect((await store.listByRecipient({ tenant: theirs.tenant, recipient: scope.recipient, limit: 10 })).items).toEqual([theirs]);
+    });
+  });
+
+  describe(`${name} provider events`, () => {
+    const event = (status: ProviderEvent["status"], recipients: string[], seconds: number): ProviderEvent => ({ provider: "ses", status, at: at(seconds), recipients });
+
+    it("applies events for different recipients, even at once, without losing either outcome", async () => {
+      // Prepare
+      const store = makeStore();
+      const record = aMessageRecord({ tenant: `t-${randomUUID()}`, status: "sent", recipients: ["a@example.com", "b@example.com"] });
+      await store.create(record);
+      // Act
+      await Promise.all([
+        store.applyEvent(record.id, (r) => applyProviderEvent(r, event("delivered", ["a@example.com"], 1), at(9))),
+        store.applyEvent(record.id, (r) => applyProviderEvent(r, event("delivered", ["b@example.com"], 2), at(9))),
+      ]);
+      // Assess
+      const after = await store.get(record.id);
+      expect(after?.status).toBe("delivered");
+      expect(Object.keys(after?.outcomes ?? {}).sort()).toEqual(["a@example.com", "b@example.com"]);
+      expect(after?.history.filter((e) => e.status === "delivered")).toHaveLength(2);
+    });
+
+    it("writes nothing for an event that changes nothing, and answers an unknown message with no record", async () => {
+      const store = makeStore();
+      const record = aMessageRecord({ tenant: `t-${randomUUID()}`, status: "sent" });
+      await store.create(record);
+      await store.applyEvent(record.id, (r) => applyProviderEvent(r, event("bounced", ["alice@example.com"], 5), at(9)));
+      const once = await store.get(record.id);
+      const again = await store.applyEvent(record.id, (r) => applyProviderEvent(r, event("delivered", ["alice@example.com"], 6), at(9)));
+      expect(again.change).toBeUndefined();
+      expect(await store.get(record.id)).toEqual(once);
+      expect((await store.applyEvent(randomUUID(), () => undefined)).record).toBeUndefined();
+    });
+
+    it("takes an erased recipient's outcome away with its address", async () => {
+      const store = makeStore();
+      const scope = { tenant: `t-${randomUUID()}`, recipient: `r-${randomUUID()}@example.com` };
+      const record = aMessageRecord({ tenant: scope.tenant, status: "sent", recipients: [scope.recipient, "other@example.com"] });
+      await store.create(record);
+      await store.applyEvent(record.id, (r) => applyProviderEvent(r, event("bounced", [scope.recipient, "other@example.com"], 1), at(9)));
+      await store.eraseRecipient({ ...scope, recipientHmac: hmacOf(scope.recipient), principal: "p", at: at(10) });
+      const after = await store.get(record.id);
+      expect(Object.keys(after?.outcomes ?? {})).toEqual(["other@example.com"]);
+      expect(JSON.stringify(after)).not.toContain(scope.recipient);
     });
   });
 }

@@ -30,7 +30,11 @@ export type TimeBudget = {
 /** Delays the next receive of a record that failed for a transient reason (visibilityBackoff on SQS). */
 export type RetryDelay = (record: SQSRecord, receiveCount: number) => Promise<void>;
 
-export type EnvelopeHandler = (envelope: QueueEnvelope, context: RecordContext) => Promise<void>;
+/** A queue's records → what its handler takes; throws PoisonMessageError for a body it cannot read. */
+export type BodyParser<Body> = (record: SQSRecord) => Body;
+export type RecordHandler<Body> = (body: Body, context: RecordContext) => Promise<void>;
+/** The consumers' queues carry QueueEnvelopes (parseEnvelope); the events queue, SES events. */
+export type EnvelopeHandler = RecordHandler<QueueEnvelope>;
 
 export class PoisonMessageError extends AppError {
   constructor(sqsMessageId: string, cause?: unknown) {
@@ -79,12 +83,13 @@ export function parseEnvelope(record: SQSRecord): QueueEnvelope {
  * it, a slow provider lets the invocation time out, and the whole batch comes back, the records
  * never attempted with their receive counts raised all the same.
  */
-export async function processSqsRecords(
+export async function processSqsRecords<Body = QueueEnvelope>(
   records: SQSRecord[],
-  handle: EnvelopeHandler,
+  handle: RecordHandler<Body>,
   logger: Logger,
   retryDelay?: RetryDelay,
   budget?: TimeBudget,
+  parse: BodyParser<Body> = parseEnvelope as unknown as BodyParser<Body>,
 ): Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
   const spareMs = budget ? () => budget.remainingMs() - budget.recordMs : () => Number.POSITIVE_INFINITY;
@@ -105,7 +110,7 @@ export async function processSqsRecords(
           firstCut ??= index;
           throw new NotStartedError("too little time left in this batch");
         }
-        await handle(parseEnvelope(record), context);
+        await handle(parse(record), context);
       } catch (error) {
         const retryable = error instanceof AppError ? error.retryable : true;
         if (retryable && retryDelay) await retryDelay(record, context.receiveCount);

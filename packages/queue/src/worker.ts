@@ -8,12 +8,15 @@ import {
 import { visibilityBackoff, type BackoffPolicy } from "./backoff";
 import type { SQSRecord } from "aws-lambda";
 import { announceReady, type Logger } from "@herald/platform";
-import { NotStartedError, processSqsRecords, type EnvelopeHandler } from "./process-records";
+import type { QueueEnvelope } from "@herald/contracts";
+import { NotStartedError, processSqsRecords, type BodyParser, type RecordHandler } from "./process-records";
 
-export type WorkerOptions = {
+export type WorkerOptions<Body = QueueEnvelope> = {
   client: SQSClient;
   queueUrl: string;
-  handle: EnvelopeHandler;
+  handle: RecordHandler<Body>;
+  /** How a record's body is read: QueueEnvelopes unless given (parseEnvelope). */
+  parse?: BodyParser<Body>;
   logger: Logger;
   /** Messages per receive, 1-10. */
   batchSize?: number;
@@ -40,7 +43,7 @@ export type Worker = {
  * same processSqsRecords the Lambda handler uses, and deletes what succeeded. Failed records are
  * left alone, so SQS makes them visible again after the visibility timeout, as on AWS.
  */
-export function startSqsWorker(options: WorkerOptions): Worker {
+export function startSqsWorker<Body = QueueEnvelope>(options: WorkerOptions<Body>): Worker {
   const { client, queueUrl, handle, logger } = options;
   const retryDelay = visibilityBackoff({ client, queueUrl, logger, ...(options.backoff && { policy: options.backoff }) });
   const abort = new AbortController();
@@ -75,18 +78,19 @@ export function startSqsWorker(options: WorkerOptions): Worker {
       const budget = options.timeBudget && { remainingMs: () => deadline - Date.now(), recordMs: options.timeBudget.recordMs };
       const { batchItemFailures } = await processSqsRecords(
         records,
-        async (envelope, context) => {
+        async (body: Body, context) => {
           if (stopping) {
             unstarted.add(context.sqsMessageId);
             throw new NotStartedError("the worker is stopping");
           }
-          await handle(envelope, context);
+          await handle(body, context);
         },
         logger,
         async (record, receiveCount) => {
           if (!unstarted.has(record.messageId)) await retryDelay(record, receiveCount);
         },
         budget,
+        options.parse,
       );
       const failed = new Set(batchItemFailures.map((f) => f.itemIdentifier));
       const done = messages.filter((m) => !failed.has(m.MessageId ?? ""));
@@ -155,8 +159,8 @@ function toSqsRecord(message: Message, queueUrl: string): SQSRecord {
  * A consumer's local entry point: runs the worker until SIGINT or SIGTERM, then lets the batch in
  * hand finish and exits 0. Without a queue URL it exits 1 with one line naming the variable.
  */
-export function runWorkerProcess(
-  options: Omit<WorkerOptions, "client" | "queueUrl"> & {
+export function runWorkerProcess<Body = QueueEnvelope>(
+  options: Omit<WorkerOptions<Body>, "client" | "queueUrl"> & {
     queueUrl: string | undefined;
     queueUrlVariable: string;
     /** Lets go of the consumer's own connections (an SMTP pool) once the worker has stopped. */

@@ -16,6 +16,12 @@
  *   APIKEY                         <sha256 of the key>   an API key's hash, principal, tenant, roles
  *   RATE#<name>                    <window>              a send-rate window's counter
  *   QUOTA#<tenant>                 <counter>#<UTC day>   a tenant's daily quota counter (sms#2026-11-23)
+ *   SUPP#<tenant>                  <recipient>           a suppressed address or number: why, since when, which
+ *                                                        message caused it (a bounce, a complaint, an unsubscribe)
+ *   WH#<tenant>                    <webhook id>          a webhook endpoint: url, event types, its secrets sealed
+ *                                                        under KMS, whether it is enabled or failing
+ *   WHD#<tenant>#<webhook id>      <delivery id>         one event's delivery to that endpoint and its attempts
+ *                                                        (ids sort by time, so a Query reads newest first)
  */
 
 /** The table's shape, as infra (sst.aws.Dynamo) and provisioning (CreateTable) create it. */
@@ -35,6 +41,9 @@ export const PARTITIONS = {
   apiKey: "APIKEY",
   rate: "RATE#",
   quota: "QUOTA#",
+  suppression: "SUPP#",
+  webhook: "WH#",
+  webhookDelivery: "WHD#",
 } as const;
 export type Partition = keyof typeof PARTITIONS;
 
@@ -54,6 +63,10 @@ export const rateKey = (name: string, window: number): TableKey => ({ pk: `${PAR
 /** `day` is the UTC date, YYYY-MM-DD. */
 export const quotaKey = (tenant: string, counter: string, day: string): TableKey => ({ pk: `${PARTITIONS.quota}${tenant}`, sk: `${counter}#${day}` });
 
+export const suppressionPartition = (tenant: string) => `${PARTITIONS.suppression}${tenant}`;
+/** `recipient` is canonical (lower-case address, E.164 number). */
+export const suppressionKey = (tenant: string, recipient: string): TableKey => ({ pk: suppressionPartition(tenant), sk: recipient });
+
 /**
  * The values of an IAM `ForAllValues:StringLike` condition on `dynamodb:LeadingKeys` that lets a
  * function touch these kinds of item only: `["MSG#*", "RATE#*"]`; APIKEY is matched exactly.
@@ -61,3 +74,11 @@ export const quotaKey = (tenant: string, counter: string, day: string): TableKey
 export function leadingKeys(...kinds: readonly Partition[]): string[] {
   return kinds.map((kind) => (PARTITIONS[kind].endsWith("#") ? `${PARTITIONS[kind]}*` : PARTITIONS[kind]));
 }
+
+export const webhookPartition = (tenant: string) => `${PARTITIONS.webhook}${tenant}`;
+export const webhookKey = (tenant: string, id: string): TableKey => ({ pk: webhookPartition(tenant), sk: id });
+export const webhookDeliveryPartition = (tenant: string, webhookId: string) => `${PARTITIONS.webhookDelivery}${tenant}#${webhookId}`;
+export const webhookDeliveryKey = (tenant: string, webhookId: string, deliveryId: string): TableKey => ({
+  pk: webhookDeliveryPartition(tenant, webhookId),
+  sk: deliveryId,
+});

@@ -7,3 +7,6 @@ export * from "./oauth-server";
 export * from "./provision";
 export * from "./python-stand-in";
 export * from "./smtp-server";
+export * from "./ses-events";
+export * from "./ses-simulator";
+export * from "./webhook-receiver";

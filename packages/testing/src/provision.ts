@@ -5,6 +5,7 @@ import {
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
@@ -34,6 +35,11 @@ export type ProvisionOptions = {
   senders: readonly string[];
   /** Receives before a message moves to its dead-letter queue. */
   maxReceives?: number;
+  /**
+   * Receives of a webhook job before it moves to the webhooks DLQ: the webhook consumer's
+   * HERALD_WEBHOOK_MAX_ATTEMPTS (16: about a day of backoff).
+   */
+  webhookMaxAttempts?: number;
   /** Seconds a received message stays invisible to other consumers. */
   visibilityTimeoutSeconds?: number;
   /** Called as each step finishes (they run at once), for progress lines: "queues", "email, sms, ...", 480 ms. */
@@ -50,16 +56,23 @@ export type AwsClientConfig = {
 
 export type ProvisionStep = { name: "table" | "queues" | "key" | "senders"; detail: string; ms: number };
 
-/** The table, every registry queue's URLs (`emailQueueUrl`, `emailDlqUrl`, ...) and the key. */
+/** The table, every registry queue's URLs (`emailQueueUrl`, `emailDlqUrl`, ...), the events queue and the key. */
 export type Resources = {
   tableName: string;
+  /** Where provider events (SES's, SNS-wrapped) arrive for the events consumer, and its DLQ. */
+  eventsQueueUrl: string;
+  eventsDlqUrl: string;
+  /** Webhook jobs (one event for one endpoint) for the webhook consumer, and their DLQ. */
+  webhooksQueueUrl: string;
+  webhooksDlqUrl: string;
   /** The KMS key store_secure data keys come from (alias/<prefix>-secure). */
   kmsKeyId: string;
 } & QueueUrlFields;
 
 /**
- * Creates what Herald needs in an AWS emulator (or an account): the table, the email, sms and
- * secure-store queues with their dead-letter queues, the store_secure KMS key, and the verified
+ * Creates what Herald needs in an AWS emulator (or an account): the table (with its stream, which
+ * the webhook fan-out reads), the email, sms, secure-store, events and webhooks queues with their
+ * dead-letter queues, the KMS key (store_secure content, webhook secrets), and the verified
  * senders. Idempotent: run twice, the second run changes
  * nothing. On AWS the same shapes come from sst.config.ts.
  */
@@ -78,15 +91,28 @@ export async function provision(options: ProvisionOptions): Promise<Resources> {
   const [queueUrls, kmsKeyId] = await Promise.all([
     step(
       "queues",
-      `${QUEUE_NAMES.join(", ")} (+ DLQs)`,
-      Promise.all(QUEUE_NAMES.map((name) => ensureQueueWithDlq(client, `${prefix}-${name}`, maxReceives, visibility))),
+      `${QUEUE_NAMES.join(", ")}, events, webhooks (+ DLQs)`,
+      Promise.all([
+        ...[...QUEUE_NAMES, "events"].map((name) => ensureQueueWithDlq(client, `${prefix}-${name}`, maxReceives, visibility)),
+        ensureQueueWithDlq(client, `${prefix}-webhooks`, options.webhookMaxAttempts ?? 16, visibility),
+      ]),
     ),
     step("key", `alias/${prefix}-secure`, ensureKey(client, `alias/${prefix}-secure`)),
     step("table", tableName, ensureTable(client, tableName)),
     step("senders", `${options.senders.join(", ") || "none"} (verified)`, Promise.all(options.senders.map((sender) => ensureSender(client, sender)))),
   ]);
   const byQueue = Object.fromEntries(QUEUE_NAMES.map((name, i) => [name, queueUrls[i]])) as Record<QueueName, { url: string; dlqUrl: string }>;
-  return { tableName, kmsKeyId, ...queueUrlFields(byQueue) };
+  const events = queueUrls[QUEUE_NAMES.length] as { url: string; dlqUrl: string };
+  const webhooks = queueUrls[QUEUE_NAMES.length + 1] as { url: string; dlqUrl: string };
+  return {
+    tableName,
+    kmsKeyId,
+    eventsQueueUrl: events.url,
+    eventsDlqUrl: events.dlqUrl,
+    webhooksQueueUrl: webhooks.url,
+    webhooksDlqUrl: webhooks.dlqUrl,
+    ...queueUrlFields(byQueue),
+  };
 }
 
 async function ensureKey(client: AwsClientConfig, alias: string): Promise<string> {
@@ -104,12 +130,19 @@ async function ensureKey(client: AwsClientConfig, alias: string): Promise<string
   return keyId;
 }
 
-/** The table as @herald/table defines it (infra/storage.ts creates the same on AWS), with its TTL. */
+/** What the webhook fan-out reads: every write, with the item before and after it. */
+const STREAM = { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } as const;
+
+/** The table as @herald/table defines it (infra/storage.ts creates the same on AWS), with its TTL and stream. */
 async function ensureTable(client: AwsClientConfig, tableName: string): Promise<void> {
   const dynamo = new DynamoDBClient(client);
   let exists = true;
   try {
-    await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    // a table from before webhooks: the stream is added (a stream of other images is left: changing it loses its records)
+    if (!Table?.StreamSpecification?.StreamEnabled) {
+      await dynamo.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM }));
+    }
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
     exists = false;
@@ -128,6 +161,7 @@ async function ensureTable(client: AwsClientConfig, tableName: string): Promise<
           { AttributeName: TABLE.rangeKey, KeyType: "RANGE" },
         ],
         SSESpecification: { Enabled: true },
+        StreamSpecification: STREAM,
       }),
     );
     await waitUntilTableExists({ client: dynamo, maxWaitTime: 30 }, { TableName: tableName });

@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { lazySender, recordBudgetMs, sendingClientConfig } from "@herald/delivery";
 import type { Consumer } from "@herald/delivery/runtime";
-import { DynamoMessageStore, DynamoRateLimiter } from "@herald/messages/dynamo";
+import { DynamoMessageStore, DynamoRateLimiter, DynamoSuppressionList } from "@herald/messages/dynamo";
 import { createLogger, systemClock } from "@herald/platform";
 import { SesEmailSender } from "./adapters/ses-email-sender";
 import { loadConfig, type EmailConfig } from "./config";
@@ -44,6 +44,7 @@ export function buildDeps(config: EmailConfig): EmailDeps {
   });
   return {
     store: new DynamoMessageStore(dynamo, config.tableName),
+    suppressions: new DynamoSuppressionList(dynamo, config.tableName),
     ...(config.maxSendRate > 0 && {
       limiter: new DynamoRateLimiter(dynamo, config.tableName, { name: "email", perSecond: config.maxSendRate }),
     }),

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { TokenBucketLimiter } from "@herald/auth";
 import type { EnvelopeCipher } from "@herald/crypto";
-import type { MessageStore } from "@herald/messages";
+import type { MessageStore, SuppressionList } from "@herald/messages";
 import type { MessageQueue } from "@herald/queue";
 import type { Clock, Logger } from "@herald/platform";
 import type { SmsPolicy } from "./domain/sms-policy";
@@ -15,6 +15,10 @@ import { registerHealthRoutes } from "./routes/health";
 import { registerLegacyRoutes } from "./routes/legacy";
 import { registerMessageRoutes } from "./routes/messages";
 import { registerSecureRoutes } from "./routes/secure";
+import { registerSuppressionRoutes } from "./routes/suppressions";
+import { registerTwilioRoutes, type TwilioRouteDeps } from "./routes/twilio";
+import { registerWebhookRoutes } from "./routes/webhooks";
+import type { WebhookSettings } from "./domain/webhooks";
 
 export type AppDeps = {
   store: MessageStore;
@@ -37,6 +41,12 @@ export type AppDeps = {
   senders: { default: string; allowed: readonly string[] };
   /** Where SMS may go and the tenants' daily SMS quota (domain/sms-policy.ts); none when undefined. */
   sms?: SmsPolicy;
+  /** The tenants' suppression lists (GET/POST/DELETE /v1/suppressions, checked on every send); none when undefined. */
+  suppressions?: SuppressionList;
+  /** Twilio's signed status callbacks (POST /v1/providers/twilio/status); the route is absent when undefined. */
+  twilio?: TwilioRouteDeps["twilio"];
+  /** The tenants' webhook endpoints and delivery logs (/v1/webhooks); the routes are absent when undefined. */
+  webhooks?: WebhookSettings;
 };
 
 /** The ingest API: one Hono app, served by the Lambda handler and by the local Node server. */
@@ -64,6 +74,8 @@ export function createApp(deps: AppDeps) {
     });
   });
   if (deps.corsOrigins && deps.corsOrigins.length > 0) app.use("*", corsFor(deps.corsOrigins));
+  // Before the JSON and identity middleware: a form, authenticated by its signature alone.
+  registerTwilioRoutes(app, deps);
   app.use("/v1/*", jsonBody());
   for (const path of ["/v1/*", "/msg"]) {
     app.use(path, identify(deps.identify));
@@ -74,6 +86,8 @@ export function createApp(deps: AppDeps) {
   registerMessageRoutes(app, deps);
   registerSecureRoutes(app, deps);
   registerLegacyRoutes(app, deps);
+  registerSuppressionRoutes(app, deps);
+  registerWebhookRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", { type: "apiKey", in: "header", name: "x-api-key" });
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });

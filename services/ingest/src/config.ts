@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { QueueUrlsEnv, queueUrlsFrom, type QueueName } from "@herald/contracts";
 import { loadOAuthSettings, loadRateLimit, type OAuthSettings, type RateLimitSettings } from "@herald/auth";
-import { AuditEnv, CorsEnv, env, parseEnv, SecretsEnv, SendersEnv, type SecretSetting } from "@herald/settings";
+import { AuditEnv, CorsEnv, env, HttpUrl, parseEnv, SecretSettingEnv, SecretsEnv, SendersEnv, type SecretSetting } from "@herald/settings";
 import { SmsPolicyEnv, smsPolicySettings, type SmsPolicySettings } from "@herald/settings/sms-policy";
 import { IDEMPOTENCY_LEASE_SECONDS } from "./domain/idempotent";
 
@@ -17,6 +17,22 @@ const IngestEnv = z.object({
   HERALD_IDENTITY_SOURCE: z.enum(["credentials", "authorizer"], { error: "must be credentials or authorizer" }).default("credentials"),
   /** Seconds a request holds its Idempotency-Key before a retry may take it over (for tests; see idempotent.ts). */
   HERALD_IDEMPOTENCY_LEASE_SECONDS: env.int(IDEMPOTENCY_LEASE_SECONDS, 1, 3600),
+  /** Twilio's status callbacks: the public URL Twilio posts to, and the auth token that signs them (value or secretsmanager:<id>). */
+  HERALD_TWILIO_STATUS_CALLBACK: env.optional(HttpUrl),
+  HERALD_TWILIO_AUTH_TOKEN: SecretSettingEnv,
+  /** Webhook endpoints on loopback over http (a receiver on this machine): the local stack's, never AWS's. */
+  HERALD_WEBHOOKS_ALLOW_LOOPBACK: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default("false")
+    .transform((v) => v === "true"),
+  /** The webhooks queue, for POST /v1/webhooks/{id}/deliveries/{delivery}/retry; that route answers 503 without it. */
+  HERALD_WEBHOOKS_QUEUE_URL: env.optional(z.string()),
+  /**
+   * The KMS key webhook signing secrets are sealed under (GenerateDataKey); HERALD_KMS_KEY_ID when
+   * unset (the local stack has one key). Neither: registration and rotation answer 503.
+   */
+  HERALD_WEBHOOK_KMS_KEY_ID: env.optional(z.string()),
+  HERALD_KMS_KEY_ID: env.optional(z.string()),
 })
   // HERALD_EMAIL_FROM, HERALD_EMAIL_SENDERS (addresses, or `@domain` for a whole domain) and
   // HERALD_CORS_ORIGINS: @herald/settings', where infra judges them too
@@ -48,6 +64,9 @@ export type IngestConfig = {
   /** SMS countries (undefined: every one) and the per-tenant daily quota (undefined: none). */
   sms: SmsPolicySettings;
   idempotencyLeaseSeconds: number;
+  /** Both set: POST /v1/providers/twilio/status verifies and applies Twilio's status callbacks. */
+  twilio: { statusCallback: string; authToken: SecretSetting } | undefined;
+  webhooks: { allowLoopback: boolean; queueUrl: string | undefined; kmsKeyId: string | undefined };
 };
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): IngestConfig {
@@ -67,5 +86,14 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     corsOrigins: e.HERALD_CORS_ORIGINS,
     sms: smsPolicySettings(e),
     idempotencyLeaseSeconds: e.HERALD_IDEMPOTENCY_LEASE_SECONDS,
+    twilio:
+      e.HERALD_TWILIO_STATUS_CALLBACK !== undefined && e.HERALD_TWILIO_AUTH_TOKEN !== undefined
+        ? { statusCallback: e.HERALD_TWILIO_STATUS_CALLBACK, authToken: e.HERALD_TWILIO_AUTH_TOKEN }
+        : undefined,
+    webhooks: {
+      allowLoopback: e.HERALD_WEBHOOKS_ALLOW_LOOPBACK,
+      queueUrl: e.HERALD_WEBHOOKS_QUEUE_URL,
+      kmsKeyId: e.HERALD_WEBHOOK_KMS_KEY_ID ?? e.HERALD_KMS_KEY_ID,
+    },
   };
 }

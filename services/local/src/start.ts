@@ -7,7 +7,17 @@
  */
 import { dlqUrlField, dlqUrlSetting, pickQueueUrlFields, QUEUE_NAMES, QUEUES, queueUrlField, queueUrlSetting } from "@herald/contracts";
 import { ConfigError, loadConfigOrExit } from "@herald/platform";
-import { EmulatorMissingError, emulatorClientConfig, emulatorEnv, freePort, provision, startMoto, type Emulator } from "@herald/testing";
+import {
+  EmulatorMissingError,
+  emulatorClientConfig,
+  emulatorEnv,
+  freePort,
+  provision,
+  startMoto,
+  startSesSimulator,
+  type Emulator,
+  type SesSimulator,
+} from "@herald/testing";
 import { ensureLocalApiKey } from "./api-key";
 import { localAuditKey } from "./audit-key";
 import { loadLocalConfig, quietSdkNodeWarning } from "./config";
@@ -27,6 +37,7 @@ const progress = (name: string, detail: string, ms: number) => {
 const starting = new AbortController();
 let emulatorStarting: Promise<unknown> | undefined;
 let emulator: Emulator | undefined;
+let simulator: SesSimulator | undefined;
 let running: Running[] = [];
 let stopping: Promise<never> | undefined;
 
@@ -40,6 +51,7 @@ function shutdown(code: number, why: string): Promise<never> {
       () => undefined,
     );
     await stopAll(running);
+    await simulator?.stop();
     await emulator?.stop();
     say("herald: stopped");
     process.exit(code);
@@ -99,6 +111,16 @@ async function main(): Promise<void> {
     onStep: (step) => progress(step.name, step.detail, step.ms),
     client,
   });
+  // SES's mailbox simulator (success@, bounce@, complaint@... simulator.amazonses.com): local
+  // only, in front of the emulator's SES v2, publishing their events on the events queue.
+  clock = performance.now();
+  simulator = await startSesSimulator({
+    target: endpoint,
+    eventsQueueUrl: resources.eventsQueueUrl,
+    client,
+    onError: (error) => process.stderr.write(`herald: SES simulator: ${error instanceof Error ? error.message : String(error)}\n`),
+  });
+  progress("simulator", "SES mailbox simulator → events queue", performance.now() - clock);
   clock = performance.now();
   const previous = await readState(config.stateDir);
   const apiKey = await ensureLocalApiKey(resources.tableName, previous?.apiKey, client);
@@ -116,6 +138,13 @@ async function main(): Promise<void> {
     HERALD_TABLE_NAME: resources.tableName,
     ...Object.fromEntries(QUEUE_NAMES.map((name) => [queueUrlSetting(name), resources[queueUrlField(name)]])),
     ...Object.fromEntries(QUEUE_NAMES.map((name) => [dlqUrlSetting(name), resources[dlqUrlField(name)]])),
+    HERALD_EVENTS_QUEUE_URL: resources.eventsQueueUrl,
+    HERALD_EVENTS_DLQ_URL: resources.eventsDlqUrl,
+    HERALD_WEBHOOKS_QUEUE_URL: resources.webhooksQueueUrl,
+    HERALD_WEBHOOKS_DLQ_URL: resources.webhooksDlqUrl,
+    // a receiver on this machine (http://127.0.0.1:PORT) may be registered; on AWS only public https ones
+    HERALD_WEBHOOKS_ALLOW_LOOPBACK: config.passthrough.HERALD_WEBHOOKS_ALLOW_LOOPBACK ?? "true",
+    AWS_ENDPOINT_URL_SESV2: simulator.endpoint,
     HERALD_KMS_KEY_ID: resources.kmsKeyId,
     HERALD_EMAIL_FROM: config.sender,
     HERALD_EMAIL_SENDERS: config.senders.join(","),
@@ -127,12 +156,17 @@ async function main(): Promise<void> {
   };
   // A stop that came while provisioning has already stopped what ran; start nothing more.
   if (stopping) return;
-  // The ingest API, each registry queue's consumer as its own worker process, and the dead-letter
-  // sweeper (on AWS a scheduled function), which keeps the status of what dies in a DLQ true.
+  // The ingest API, each registry queue's consumer as its own worker process, the dead-letter
+  // sweeper (on AWS a scheduled function), which keeps the status of what dies in a DLQ true, the
+  // webhook fan-out (the table's stream → webhook jobs; on AWS a stream-triggered function) and
+  // the webhook consumer.
   running = [
     runService({ name: "ingest", entry: "services/ingest/src/entrypoints/server.ts" }, env),
     ...QUEUE_NAMES.map((name) => runService({ name: QUEUES[name].service, entry: `services/${QUEUES[name].service}/src/entrypoints/worker.ts` }, env)),
+    runService({ name: "events", entry: "services/events/src/entrypoints/worker.ts" }, env),
     runService({ name: "dead-letters", entry: "services/dead-letters/src/entrypoints/worker.ts" }, env),
+    runService({ name: "webhook-fanout", entry: "services/webhook-fanout/src/entrypoints/worker.ts" }, env),
+    runService({ name: "webhooks", entry: "services/webhooks/src/entrypoints/worker.ts" }, env),
   ];
   for (const r of running) {
     r.child.once("exit", (code, signal) => {
@@ -159,6 +193,10 @@ async function main(): Promise<void> {
     awsEndpoint: endpoint,
     tableName: resources.tableName,
     ...pickQueueUrlFields(resources),
+    eventsQueueUrl: resources.eventsQueueUrl,
+    eventsDlqUrl: resources.eventsDlqUrl,
+    webhooksQueueUrl: resources.webhooksQueueUrl,
+    webhooksDlqUrl: resources.webhooksDlqUrl,
     kmsKeyId: resources.kmsKeyId,
     ...(auditKey.stored !== undefined && { auditHmacKey: auditKey.stored }),
     pid: process.pid,

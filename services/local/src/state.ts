@@ -22,6 +22,12 @@ export const LocalState = z
     /** The erasure audit's HMAC key npm start generated (not one HERALD_AUDIT_HMAC_KEY gave). */
     auditHmacKey: z.string().optional(),
     pid: z.number().int().optional(),
+    /** The events queue (SES's events, SNS-wrapped) and its DLQ; absent in a state file from before them. */
+    eventsQueueUrl: z.string().optional(),
+    eventsDlqUrl: z.string().optional(),
+    /** The webhook jobs queue and its DLQ; absent in a state file from before webhooks. */
+    webhooksQueueUrl: z.string().optional(),
+    webhooksDlqUrl: z.string().optional(),
   })
   .extend(QueueUrlState.shape);
 export type LocalState = z.infer<typeof LocalState>;

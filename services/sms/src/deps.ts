@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { recordBudgetMs, sendingClientConfig } from "@herald/delivery";
 import type { Consumer } from "@herald/delivery/runtime";
-import { DynamoMessageStore, DynamoRateLimiter } from "@herald/messages/dynamo";
+import { DynamoMessageStore, DynamoRateLimiter, DynamoSuppressionList } from "@herald/messages/dynamo";
 import { createLogger, systemClock, type Logger } from "@herald/platform";
 import { createSecrets } from "@herald/platform/secrets";
 import { SnsSmsSender } from "./adapters/sns-sms-sender";
@@ -28,6 +28,7 @@ export function buildDeps(config: SmsConfig): HandleDeps {
   const logger = createLogger("sms", config.logLevel);
   return {
     store: new DynamoMessageStore(dynamo, config.tableName),
+    suppressions: new DynamoSuppressionList(dynamo, config.tableName),
     ...(config.maxSendRate > 0 && {
       limiter: new DynamoRateLimiter(dynamo, config.tableName, { name: "sms", perSecond: config.maxSendRate }),
     }),

@@ -1,4 +1,4 @@
-import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -68,10 +68,16 @@ describe("provision", () => {
       { AttributeName: "pk", KeyType: "HASH" },
       { AttributeName: "sk", KeyType: "RANGE" },
     ]);
+    // the webhook fan-out reads every write with its images before and after
+    expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" });
     const queue = await queueAttributes(resources.emailQueueUrl);
     const dlq = await queueAttributes(resources.emailDlqUrl);
     expect(JSON.parse(queue.RedrivePolicy ?? "{}")).toEqual({ deadLetterTargetArn: dlq.QueueArn, maxReceiveCount: 3 });
     expect(queue.VisibilityTimeout).toBe("30");
+    // webhook jobs are retried for about a day (16 receives), whatever the other queues' count
+    const webhooks = await queueAttributes(resources.webhooksQueueUrl);
+    const webhooksDlq = await queueAttributes(resources.webhooksDlqUrl);
+    expect(JSON.parse(webhooks.RedrivePolicy ?? "{}")).toEqual({ deadLetterTargetArn: webhooksDlq.QueueArn, maxReceiveCount: 16 });
     const identities = identitiesIn(await moto.data());
     expect(identities.filter((i) => i.endsWith("@first.test")).sort()).toEqual([...senders].sort());
   });
@@ -86,7 +92,7 @@ describe("provision", () => {
     // Assess
     expect(steps.map((s) => s.name).sort()).toEqual(["key", "queues", "senders", "table"]);
     expect(steps.find((s) => s.name === "table")?.detail).toBe("provision-steps-messages");
-    expect(steps.find((s) => s.name === "queues")?.detail).toBe("email, sms, secure-store (+ DLQs)");
+    expect(steps.find((s) => s.name === "queues")?.detail).toBe("email, sms, secure-store, events, webhooks (+ DLQs)");
     expect(steps.find((s) => s.name === "senders")?.detail).toBe("noreply@steps.test (verified)");
     for (const step of steps) expect(step.ms).toBeGreaterThan(0);
   });
@@ -131,5 +137,32 @@ describe("provision", () => {
     const queue = await queueAttributes(second.emailQueueUrl);
     expect(JSON.parse(queue.RedrivePolicy ?? "{}")).toMatchObject({ maxReceiveCount: 6 });
     expect(queue.VisibilityTimeout).toBe("45");
+  });
+
+  it("adds the stream to a table created before webhooks", async () => {
+    // Prepare
+    const dynamo = new DynamoDBClient({});
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: "provision-old-messages",
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: "pk", AttributeType: "S" },
+          { AttributeName: "sk", AttributeType: "S" },
+        ],
+        KeySchema: [
+          { AttributeName: "pk", KeyType: "HASH" },
+          { AttributeName: "sk", KeyType: "RANGE" },
+        ],
+      }),
+    );
+
+    // Act
+    await provision({ prefix: "provision-old", senders: [] });
+
+    // Assess
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: "provision-old-messages" }));
+    expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" });
+    expect(Table?.LatestStreamArn).toBeTruthy();
   });
 });

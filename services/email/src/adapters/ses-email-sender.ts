@@ -2,7 +2,10 @@ import { SendEmailCommand, type SESv2Client } from "@aws-sdk/client-sesv2";
 import type { EmailContent } from "@herald/contracts";
 import { sdkErrorClassifier, type SdkFailure } from "@herald/delivery";
 import { PermanentError, TransientError, type AppError } from "@herald/platform";
-import type { EmailSender, SendResult } from "../ports/email-sender";
+import type { EmailSendContext, EmailSender, SendResult } from "../ports/email-sender";
+
+/** The tag SES's events carry back (mail.tags), by which the events consumer finds the message. */
+export const MESSAGE_ID_TAG = "herald_message_id";
 
 export class SesEmailSender implements EmailSender {
   readonly name = "ses";
@@ -14,7 +17,7 @@ export class SesEmailSender implements EmailSender {
     this.#configurationSet = options.configurationSet;
   }
 
-  async send(email: EmailContent): Promise<SendResult> {
+  async send(email: EmailContent, context?: EmailSendContext): Promise<SendResult> {
     try {
       const result = await this.#ses.send(
         new SendEmailCommand({
@@ -35,6 +38,7 @@ export class SesEmailSender implements EmailSender {
             },
           },
           ...(this.#configurationSet && { ConfigurationSetName: this.#configurationSet }),
+          ...(context && { EmailTags: [{ Name: MESSAGE_ID_TAG, Value: context.messageId }] }),
         }),
       );
       if (!result.MessageId) throw new TransientError("email.no_message_id", "SES answered without a message id");

@@ -92,6 +92,9 @@ export class SmtpEmailSender implements EmailSender {
       ...(email.html !== undefined && { html: email.html }),
       // The same on every attempt, so a receiver can tell a redelivery from a new message.
       messageId: `<${context.messageId}@${domain}>`,
+      // Through SES's SMTP interface this tags the message as the SES API sender does, so its
+      // events find it (ignored by any other relay).
+      headers: { "X-SES-MESSAGE-TAGS": `herald_message_id=${context.messageId}` },
       envelope: { from: email.from, to: [...email.to, ...(email.cc ?? []), ...(email.bcc ?? [])] },
       xMailer: false,
       signal: AbortSignal.timeout(this.#options.timeoutMs),

@@ -8,6 +8,7 @@ import {
   claimOptions,
   logQueued,
   markEnqueueFailed,
+  markSuppressed,
   neverQueued,
   prepareMessage,
   releaseUnlessLive,
@@ -39,6 +40,8 @@ const answered = (index: number, body: Accepted, replayed: boolean): BatchItemRe
   channel: body.channel,
   created_at: body.created_at,
   ...(replayed && { replayed: true }),
+  ...(body.status !== "queued" && { message_status: body.status }),
+  ...(body.suppressed && { suppressed: body.suppressed }),
 });
 
 /**
@@ -126,9 +129,24 @@ async function acceptItems(request: BatchRequest, identity: Identity, deps: Batc
     results[p.index] = refused(p.index, notQueued());
   };
 
+  // Suppressed recipients are marked on the new records (one read for the batch); an item with
+  // none left is recorded failed and answered at once, its SMS quota given back.
+  await markSuppressed(pending.filter((p) => !p.recorded).map((p) => p.prepared.record), deps);
   const created: Pending[] = pending.filter((p) => p.recorded);
   await Promise.all(
     pending.filter((p) => !p.recorded).map(async (p) => {
+      if (p.prepared.record.status === "failed") {
+        await giveBackSmsQuota(p.prepared.record, deps.sms, deps.logger);
+        try {
+          await deps.store.create(p.prepared.record);
+          const body = accepted(p.prepared.record);
+          if (p.held) await complete(p.held, body);
+          results[p.index] = answered(p.index, body, false);
+        } catch (error) {
+          results[p.index] = refused(p.index, new AppError("store.unavailable", "The message could not be recorded; it was not sent. Retry later.", { status: 503, cause: error }));
+        }
+        return;
+      }
       try {
         await deps.store.create(p.prepared.record);
         created.push(p);

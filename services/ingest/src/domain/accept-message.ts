@@ -8,7 +8,7 @@ import {
   type QueueEnvelope,
 } from "@herald/contracts";
 import { contentRules, recipientsOf, type SendMessage } from "@herald/contracts/send";
-import type { MessageStore } from "@herald/messages";
+import type { MessageStore, SuppressionList } from "@herald/messages";
 import type { MessageQueue } from "@herald/queue";
 import { UnavailableError, ValidationError, type Clock, type Logger } from "@herald/platform";
 import type { IdempotencyScope, IdempotencyStore, KeyClaim } from "../ports/idempotency-store";
@@ -24,6 +24,8 @@ export type AcceptDeps = {
   senders: { default: string; allowed: readonly string[] };
   /** HERALD_SMS_COUNTRIES and the daily quota (sms-policy.ts); none when undefined. */
   sms?: SmsPolicy;
+  /** The tenants' suppression lists: a suppressed recipient is left out, and said so in the 202. */
+  suppressions?: SuppressionList;
 };
 
 export type IdempotentDeps = AcceptDeps & {
@@ -46,6 +48,13 @@ const SEND_AT_SKEW_SECONDS = 30;
 export async function acceptMessage(message: SendMessage, identity: Identity, deps: AcceptDeps, id = deps.newId()): Promise<Accepted> {
   const prepared = prepareMessage(message, identity, deps, id);
   const { record } = prepared;
+  await markSuppressed([record], deps);
+  // Every recipient suppressed: recorded failed (so it can be looked up), nothing queued or sent.
+  if (record.status === "failed") {
+    await deps.store.create(record);
+    deps.logger.info("every recipient suppressed; not queued", { messageId: record.id, recipients: record.recipients.length });
+    return accepted(record);
+  }
   // SMS quota (sms-policy.ts): taken last, given back if the message is not queued after all.
   await takeSmsQuota(record, deps.sms);
   await deps.store.create(record).catch(async (error: unknown) => {
@@ -214,12 +223,44 @@ export function logQueued(record: MessageRecord, deps: AcceptDeps): void {
   });
 }
 
-export const accepted = (record: MessageRecord): Accepted => ({
-  id: record.id,
-  status: "queued",
-  channel: record.channel,
-  created_at: record.created_at,
-});
+export const accepted = (record: MessageRecord): Accepted => {
+  const suppressed = record.recipients.filter((r) => record.outcomes?.[r]?.status === "suppressed");
+  return {
+    id: record.id,
+    status: allSuppressed(record) ? "failed" : "queued",
+    channel: record.channel,
+    created_at: record.created_at,
+    ...(suppressed.length > 0 && { suppressed }),
+  };
+};
+
+export const SUPPRESSED = { code: "message.suppressed", reason: "suppressed" } as const;
+const allSuppressed = (record: MessageRecord) => record.status === "failed" && record.failure?.code === SUPPRESSED.code;
+
+/**
+ * Checks new records' recipients against their tenants' suppression lists (one read for all of
+ * them) and marks the suppressed ones on the record (outcome `suppressed`: the consumer leaves
+ * them out); a record with no recipient left is `failed` with reason `suppressed` instead.
+ */
+export async function markSuppressed(records: MessageRecord[], deps: AcceptDeps): Promise<void> {
+  if (!deps.suppressions || records.length === 0) return;
+  const byTenant = new Map<string, MessageRecord[]>();
+  for (const r of records) byTenant.set(r.tenant, [...(byTenant.get(r.tenant) ?? []), r]);
+  for (const [tenant, list] of byTenant) {
+    const found = await deps.suppressions.find(tenant, list.flatMap((r) => r.recipients));
+    if (found.size === 0) continue;
+    for (const record of list) {
+      const hit = record.recipients.filter((r) => found.has(r));
+      if (hit.length === 0) continue;
+      record.outcomes = { ...record.outcomes, ...Object.fromEntries(hit.map((r) => [r, { status: "suppressed" as const, at: record.created_at, code: SUPPRESSED.code }])) };
+      if (hit.length === record.recipients.length) {
+        record.status = "failed";
+        record.failure = { ...SUPPRESSED };
+        record.history.push({ status: "failed", at: record.created_at, ...SUPPRESSED, recipients: hit.length });
+      }
+    }
+  }
+}
 
 /** The content as its channel records it; on a channel with senders, only an allowed one. */
 function contentOf(message: SendMessage, senders: AcceptDeps["senders"]): MessageContent {

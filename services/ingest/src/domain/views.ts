@@ -24,6 +24,7 @@ export function toMessageView(record: MessageRecord): MessageView {
     ...(record.failure && { failure: record.failure }),
     attempts: record.attempts,
     history: record.history,
+    ...(record.outcomes && Object.keys(record.outcomes).length > 0 && { outcomes: record.outcomes }),
   };
 }
 

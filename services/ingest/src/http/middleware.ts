@@ -37,7 +37,7 @@ export function corsFor(origins: readonly string[]): MiddlewareHandler<AppEnv> {
   const allowed = new Set(origins);
   const handler = cors({
     origin: (origin) => (allowed.has(origin) ? origin : null),
-    allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+    allowMethods: ["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
     allowHeaders: ["content-type", "authorization", "x-api-key", "idempotency-key"],
     exposeHeaders: ["retry-after", "idempotent-replayed", "location"],
     maxAge: 3600,

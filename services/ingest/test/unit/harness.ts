@@ -1,14 +1,17 @@
 import { createApiKey, createAuthenticator } from "@herald/auth";
 import { MemoryApiKeyStore } from "@herald/auth/memory";
-import { ALL_ROLES, type QueueEnvelope, type Role } from "@herald/contracts";
-import { MemoryMessageStore } from "@herald/messages/memory";
+import { ALL_ROLES, type QueueEnvelope, type Role, type WebhookJob } from "@herald/contracts";
+import { MemoryMessageStore, MemorySuppressionList } from "@herald/messages/memory";
 import { createLogger } from "@herald/platform";
 import { EnvelopeCipher } from "@herald/crypto";
 import { MemoryDataKeyProvider } from "@herald/crypto/memory";
 import type { BatchEntry, EnqueueOptions, MessageQueue, QueueName } from "@herald/queue";
+import { MemoryWebhookStore } from "@herald/webhooks/memory";
 import { hmacRecipient } from "../../src/adapters/hmac-recipient";
 import { MemoryIdempotencyStore } from "../../src/adapters/memory-idempotency-store";
 import { createApp, type AppDeps } from "../../src/app";
+import type { WebhookSettings } from "../../src/domain/webhooks";
+import type { WebhookJobQueue } from "../../src/ports/webhook-job-queue";
 import { fromCredentials } from "../../src/http/identity";
 
 /** A queue port that records what it was given, and can be told to fail. */
@@ -40,19 +43,34 @@ export class RecordingQueue implements MessageQueue {
   }
 }
 
+/** A webhooks queue port that records the jobs it was given, and can be told to fail. */
+export class RecordingWebhookJobs implements WebhookJobQueue {
+  readonly sent: WebhookJob[] = [];
+  failWith: Error | undefined;
+  async enqueue(job: WebhookJob): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.sent.push(structuredClone(job));
+  }
+}
+
 export const NOW = new Date("2026-11-23T10:00:00.000Z");
 
 /** The unit tests' HERALD_AUDIT_HMAC_KEY. */
 export const AUDIT_KEY = "unit-test-audit-key-of-32-characters";
 
-export type IngestAppOptions = { now?: Date } & Partial<Pick<AppDeps, "identify" | "throttle" | "corsOrigins" | "sms" | "recipientHmac">>;
+export type IngestAppOptions = { now?: Date; webhooks?: Partial<WebhookSettings> } & Partial<
+  Pick<AppDeps, "identify" | "throttle" | "corsOrigins" | "sms" | "recipientHmac" | "logger">
+>;
 
 export async function anIngestApp(options: IngestAppOptions = {}) {
   const store = new MemoryMessageStore();
+  const suppressions = new MemorySuppressionList();
   const queue = new RecordingQueue();
   const apiKeys = new MemoryApiKeyStore();
   const keys = new MemoryDataKeyProvider();
   const cipher = new EnvelopeCipher(keys);
+  const webhooks = new MemoryWebhookStore();
+  const webhookJobs = new RecordingWebhookJobs();
   let n = 0;
   const app = createApp({
     store,
@@ -63,10 +81,12 @@ export async function anIngestApp(options: IngestAppOptions = {}) {
     ...(options.sms && { sms: options.sms }),
     cipher,
     idempotency: new MemoryIdempotencyStore(),
+    suppressions,
     recipientHmac: options.recipientHmac ?? hmacRecipient({ source: "environment", value: async () => AUDIT_KEY, refresh: async () => AUDIT_KEY }),
     clock: { now: () => options.now ?? NOW },
     newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`,
-    logger: createLogger("ingest-test", "SILENT"),
+    webhooks: { store: webhooks, cipher, urlPolicy: { allowLoopback: false }, jobs: webhookJobs, ...options.webhooks },
+    logger: options.logger ?? createLogger("ingest-test", "SILENT"),
     senders: { default: "noreply@herald.local", allowed: ["noreply@herald.local", "@acme.example"] },
   });
   const keyFor = async (roles: readonly Role[] = ALL_ROLES, tenant = "acme", principal?: string) =>
@@ -79,5 +99,5 @@ export async function anIngestApp(options: IngestAppOptions = {}) {
       body: typeof body === "string" ? body : JSON.stringify(body),
     });
   const get = (path: string, apiKey = key) => app.request(path, { headers: { "x-api-key": apiKey } });
-  return { app, store, queue, apiKeys, cipher, keys, key, keyFor, post, get };
+  return { app, store, suppressions, webhooks, webhookJobs, queue, apiKeys, cipher, keys, key, keyFor, post, get };
 }

@@ -118,8 +118,17 @@ describe("GET /openapi.json and /health", () => {
       "/v1/messages/{id}/decrypt",
       "/v1/recipients/erase",
       "/v1/recipients/{recipient}",
+      "/v1/suppressions",
+      "/v1/suppressions/{address}",
+      "/v1/webhooks",
+      "/v1/webhooks/{id}",
+      "/v1/webhooks/{id}/deliveries",
+      "/v1/webhooks/{id}/deliveries/{delivery}/retry",
+      "/v1/webhooks/{id}/rotate-secret",
     ]);
     expect(doc.components.schemas).toHaveProperty("SendEmail");
+    expect(doc.components.schemas).toHaveProperty("Suppression");
+    expect(doc.components.schemas).toHaveProperty("WebhookWithSecret");
     expect(doc.components.schemas).toHaveProperty("Problem");
   });
 

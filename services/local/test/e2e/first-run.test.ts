@@ -71,11 +71,11 @@ describe("npm start on a first run (no moto_server on the PATH)", () => {
     ]);
     expect(out).toMatch(step("emulator", `moto_server ${MOTO_VERSION.replaceAll(".", "\\.")} \\(${venvDir}\\) on :\\d+`));
     expect(out).toMatch(step("table", "herald-messages"));
-    expect(out).toMatch(step("queues", "email, sms, secure-store \\(\\+ DLQs\\)"));
+    expect(out).toMatch(step("queues", "email, sms, secure-store, events, webhooks \\(\\+ DLQs\\)"));
     expect(out).toMatch(step("key", "alias/herald-secure"));
     expect(out).toMatch(step("senders", "noreply@herald\\.local \\(verified\\)"));
     expect(out).toMatch(step("API key", "key id [0-9a-f]{12}, created"));
-    expect(out).toMatch(step("services", "ingest, email, sms, secure-store, dead-letters"));
+    expect(out).toMatch(step("services", "ingest, email, sms, secure-store, events, dead-letters, webhook-fanout, webhooks"));
     expect(out.indexOf("  services  ")).toBeLessThan(out.indexOf("Herald is running at"));
     expect(sent).toBe(true);
     expect(python.pipCalls()).toEqual([`install --disable-pip-version-check --quiet moto[server]==${MOTO_VERSION}`]);

@@ -63,12 +63,13 @@ export class TwilioSmsSender implements SmsSender {
     this.#logger = options.logger;
   }
 
-  async send(sms: SmsContent): Promise<SendResult> {
+  async send(sms: SmsContent, context?: { messageId: string }): Promise<SendResult> {
     const form = new URLSearchParams({ To: sms.to, Body: sms.text });
     // Both may be set: Twilio then sends from `From` with the messaging service's features.
     if (this.#from) form.set("From", this.#from);
     if (this.#messagingServiceSid) form.set("MessagingServiceSid", this.#messagingServiceSid);
-    if (this.#statusCallback) form.set("StatusCallback", this.#statusCallback);
+    // The Herald message id rides in the callback's URL, which Twilio signs with the rest.
+    if (this.#statusCallback) form.set("StatusCallback", statusCallbackFor(this.#statusCallback, context?.messageId));
     const body = form.toString();
 
     // A read failure is the Secret's own TransientError (secrets.*): the message retries.
@@ -216,4 +217,12 @@ function twilioRefusal({ label, status, code }: TwilioFailure): AppError | undef
   if (status >= 400 && status < 500) return new PermanentError("sms.rejected", `Twilio refused the message (${label})`);
   // Neither an error nor a success: a redirect (never followed) means a wrong base URL.
   return new TransientError("sms.provider_error", `Twilio answered unexpectedly (HTTP ${status})`);
+}
+
+/** The StatusCallback for one message: the configured URL with `message_id` in its query. */
+export function statusCallbackFor(base: string, messageId: string | undefined): string {
+  if (messageId === undefined) return base;
+  const url = new URL(base);
+  url.searchParams.set("message_id", messageId);
+  return url.toString();
 }

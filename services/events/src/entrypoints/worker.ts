@@ -1,0 +1,4 @@
+import { runConsumerWorker } from "@herald/delivery/runtime";
+import { eventsConsumer } from "../deps";
+
+runConsumerWorker(eventsConsumer);

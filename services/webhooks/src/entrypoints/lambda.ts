@@ -1,0 +1,4 @@
+import { createConsumerLambda } from "@herald/delivery/runtime";
+import { webhooksConsumer } from "../deps";
+
+export const handler = createConsumerLambda(webhooksConsumer);

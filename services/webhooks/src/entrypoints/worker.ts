@@ -1,0 +1,4 @@
+import { runConsumerWorker } from "@herald/delivery/runtime";
+import { webhooksConsumer } from "../deps";
+
+runConsumerWorker(webhooksConsumer);
