@@ -4,55 +4,105 @@ import { rateKey } from "@herald/table";
 import { documentClient } from "@herald/table/client";
 import type { RateLimiter } from "./rate-limiter";
 
-/**
- * A send rate shared by every worker of a consumer, wherever it runs: one counter item per
- * window in the messages table (RATE#<name> | <window>), taken with a conditional ADD, so N
- * processes or Lambda instances together stay at or under the rate (SES's account send rate).
- * Windows of 100 ms, each allowed a tenth of the rate, pace sending through the second instead
- * of letting it burst at the top of each second. One write per send; items expire by TTL.
+/*
+ * A send rate shared by every worker of a consumer, wherever it runs (SES's account send rate).
+ * One item in the messages table (RATE#<name> | schedule) holds the time at which the next send
+ * slot is free, as GCRA's "theoretical arrival time": slots are points on one timeline, one
+ * interval (1/rate) apart, and a worker takes a block of them at once by moving that time on by
+ * block × interval with a conditional write (on the value it last saw; a refused write returns
+ * the current value, so a retry costs no read). Blocks never overlap, so N workers together send
+ * at the rate exactly, not above it, and one write pays for a block of sends, not one each.
+ *
+ * An idle timeline starts at "now": no credit builds up while nothing is sent. A worker may use a
+ * slot up to one block's span late (a send before it took longer than the interval); a slot later
+ * than that is dropped (spending it would be a burst). Dropped slots are rate not used, never
+ * rate exceeded.
  */
 export class DynamoRateLimiter implements RateLimiter {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #name: string;
-  readonly #perWindow: number;
-  readonly #windowMs: number;
+  /** One slot's span, in microseconds (integers: the schedule is compared for equality). */
+  readonly #intervalUs: number;
+  readonly #block: number;
   readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  /** The slots this worker holds, ascending, in microseconds since the epoch. */
+  #slots: number[] = [];
+  /** The schedule's value as this worker last saw it (its own write, or a refusal's answer). */
+  #known: number | undefined;
+  #claiming: Promise<void> | undefined;
 
-  constructor(client: DynamoDBClient, tableName: string, options: { name: string; perSecond: number; now?: () => number }) {
+  constructor(
+    client: DynamoDBClient,
+    tableName: string,
+    options: {
+      name: string;
+      perSecond: number;
+      /** Slots per write; a quarter second's worth (at most 10) unless given. */
+      blockSize?: number;
+      now?: () => number;
+      sleep?: (ms: number) => Promise<void>;
+    },
+  ) {
     this.#db = documentClient(client);
     this.#table = tableName;
     this.#name = options.name;
-    // Below 10/s a 100 ms window would allow less than one send: use longer windows instead.
-    this.#windowMs = options.perSecond >= 10 ? 100 : Math.ceil(1000 / options.perSecond);
-    this.#perWindow = Math.max(1, Math.floor((options.perSecond * this.#windowMs) / 1000));
+    this.#intervalUs = Math.round(1_000_000 / options.perSecond);
+    this.#block = options.blockSize ?? Math.min(10, Math.max(1, Math.floor(options.perSecond / 4)));
     this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   async acquire(maxWaitMs = Number.POSITIVE_INFINITY): Promise<boolean> {
-    const giveUpAt = this.#now() + maxWaitMs;
+    const giveUpAtUs = (this.#now() + maxWaitMs) * 1000;
     for (;;) {
-      const now = this.#now();
-      const window = Math.floor(now / this.#windowMs);
+      const nowUs = this.#now() * 1000;
+      const staleBefore = nowUs - this.#block * this.#intervalUs;
+      while (this.#slots.length > 0 && (this.#slots[0] as number) < staleBefore) this.#slots.shift();
+      const slot = this.#slots[0];
+      if (slot !== undefined) {
+        // too far off for this caller (its time budget): it does not send; the slot stays for the next
+        if (slot > giveUpAtUs) return false;
+        this.#slots.shift();
+        if (slot > nowUs) await this.#sleep(Math.ceil((slot - nowUs) / 1000));
+        return true;
+      }
+      // concurrent callers of one worker share one claim
+      this.#claiming ??= this.#claim().finally(() => {
+        this.#claiming = undefined;
+      });
+      await this.#claiming;
+    }
+  }
+
+  /** Takes the next block of slots on the shared timeline: one conditional write, more only when another worker got there first. */
+  async #claim(): Promise<void> {
+    for (;;) {
+      const nowUs = Math.round(this.#now() * 1000);
+      const known = this.#known;
+      const start = known === undefined ? nowUs : Math.max(known, nowUs);
+      const next = start + this.#block * this.#intervalUs;
       try {
         await this.#db.send(
           new UpdateCommand({
             TableName: this.#table,
-            Key: rateKey(this.#name, window),
-            UpdateExpression: "ADD used :one SET expires_at = if_not_exists(expires_at, :ttl)",
-            ConditionExpression: "attribute_not_exists(used) OR used < :max",
-            ExpressionAttributeValues: { ":one": 1, ":max": this.#perWindow, ":ttl": Math.floor(now / 1000) + 3600 },
+            Key: rateKey(this.#name, "schedule"),
+            UpdateExpression: "SET next_us = :next",
+            ConditionExpression: known === undefined ? "attribute_not_exists(next_us) OR next_us <= :now" : "next_us = :known",
+            ExpressionAttributeValues: { ":next": next, ...(known === undefined ? { ":now": nowUs } : { ":known": known }) },
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           }),
         );
-        return true;
+        this.#known = next;
+        for (let i = 0; i < this.#block; i++) this.#slots.push(start + i * this.#intervalUs);
+        return;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // the schedule as the winner left it (a raw attribute value: the document client does not unmarshall errors)
+        const current = (error.Item as { next_us?: { N?: string } } | undefined)?.next_us?.N;
+        this.#known = current === undefined ? undefined : Number(current);
       }
-      // Full: wait for the next window, with a little jitter so waiters do not collide; unless
-      // that is later than the caller can wait (its time budget), who then does not send at all.
-      const wait = (window + 1) * this.#windowMs - now + Math.floor(Math.random() * Math.min(20, this.#windowMs / 5));
-      if (now + wait > giveUpAt) return false;
-      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 }

@@ -14,7 +14,7 @@
  *   IDEM#<tenant>#<sha256>         IDEM                  an Idempotency-Key's claim (its message id, a
  *                                                        lease while in progress) and response
  *   APIKEY                         <sha256 of the key>   an API key's hash, principal, tenant, roles
- *   RATE#<name>                    <window>              a send-rate window's counter
+ *   RATE#<name>                    schedule              a send rate's timeline: when its next slot is free
  *   QUOTA#<tenant>                 <counter>#<UTC day>   a tenant's daily quota counter (sms#2026-11-23)
  *   SUPP#<tenant>                  <recipient>           a suppressed address or number: why, since when, which
  *                                                        message caused it (a bounce, a complaint, an unsubscribe)
@@ -59,7 +59,8 @@ export const auditKey = (tenant: string, recipientHmac: string, at: string, uniq
 });
 export const idempotencyKey = (tenant: string, digest: string): TableKey => ({ pk: `${PARTITIONS.idempotency}${tenant}#${digest}`, sk: "IDEM" });
 export const apiKeyKey = (keyHash: string): TableKey => ({ pk: PARTITIONS.apiKey, sk: keyHash });
-export const rateKey = (name: string, window: number): TableKey => ({ pk: `${PARTITIONS.rate}${name}`, sk: String(window) });
+/** A send rate's shared schedule (`schedule`: the next free slot, see DynamoRateLimiter). */
+export const rateKey = (name: string, item: string): TableKey => ({ pk: `${PARTITIONS.rate}${name}`, sk: item });
 /** `day` is the UTC date, YYYY-MM-DD. */
 export const quotaKey = (tenant: string, counter: string, day: string): TableKey => ({ pk: `${PARTITIONS.quota}${tenant}`, sk: `${counter}#${day}` });
 

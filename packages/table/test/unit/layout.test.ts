@@ -10,7 +10,7 @@ describe("the table layout", () => {
       idempotencyKey("acme", "ab12"),
       auditKey("acme", "c0ffee", "2030-01-01T00:00:00.000Z", "u-1"),
       apiKeyKey("f00d"),
-      rateKey("email", 17),
+      rateKey("email", "schedule"),
       quotaKey("acme", "sms", "2026-11-23"),
     ];
 
@@ -21,7 +21,7 @@ describe("the table layout", () => {
       { pk: "IDEM#acme#ab12", sk: "IDEM" },
       { pk: "AUDIT#acme#c0ffee", sk: "2030-01-01T00:00:00.000Z#u-1" },
       { pk: "APIKEY", sk: "f00d" },
-      { pk: "RATE#email", sk: "17" },
+      { pk: "RATE#email", sk: "schedule" },
       { pk: "QUOTA#acme", sk: "sms#2026-11-23" },
     ]);
   });
