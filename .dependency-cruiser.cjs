@@ -46,6 +46,16 @@ module.exports = {
       to: { reachable: true, path: "node_modules/@aws-sdk/" },
     },
     {
+      name: "phone-metadata-only-where-sms-is-accepted",
+      comment:
+        "libphonenumber's metadata and the SMS segment counter (~230 KB minified) are loaded only where a caller's " +
+        "SMS is checked: @herald/contracts/send and @herald/settings/sms-policy, used by the ingest API (and sst " +
+        "deploy). A package's root entry and every other service's entry point reach neither (issue 16: lean Lambdas).",
+      severity: "error",
+      from: { path: ["^packages/[^/]+/src/index\\.ts$", "^services/(?!ingest/)[^/]+/src/entrypoints/"], pathNot: "^packages/testing/" },
+      to: { reachable: true, path: ["node_modules/libphonenumber-js/", "node_modules/sms-segments-calculator/"] },
+    },
+    {
       name: "domain-imports-no-process",
       comment: "domain/ never reads the process (environment, argv): a service's config.ts does.",
       severity: "error",

@@ -1,6 +1,7 @@
 import { ACCESS_LOG_FORMAT } from "./access-log";
 import { authorizer } from "./authorizer";
 import { config } from "./config";
+import { lambdaDefaults, lambdaEnvironment } from "./lambda";
 import { appKey, dataKeyUse, webhookKey, webhookKeyUse } from "./keys";
 import { QUEUE_NAMES, queueUrlSetting } from "@herald/contracts";
 import { queues } from "./queues";
@@ -45,7 +46,7 @@ const environment = {
   HERALD_WEBHOOK_KMS_KEY_ID: webhookKey.arn,
   HERALD_WEBHOOKS_QUEUE_URL: webhooksQueue.url,
   HERALD_WEBHOOKS_ALLOW_LOOPBACK: "false",
-  NODE_OPTIONS: "--enable-source-maps",
+  ...lambdaEnvironment(config),
 };
 
 const common = {
@@ -53,7 +54,7 @@ const common = {
   runtime: "nodejs22.x" as const,
   timeout: "10 seconds" as const,
   memory: "512 MB" as const,
-  nodejs: { sourcemap: true },
+  ...lambdaDefaults(config),
   environment,
 };
 

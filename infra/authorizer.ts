@@ -1,4 +1,5 @@
 import { config } from "./config";
+import { lambdaDefaults, lambdaEnvironment } from "./lambda";
 import { appKey } from "./keys";
 import { oauthClientSecret, readSecrets, secretReference } from "./secrets";
 import { table, tableAccess } from "./storage";
@@ -23,11 +24,11 @@ export const authorizer = new sst.aws.Function("Authorizer", {
   runtime: "nodejs22.x",
   timeout: "10 seconds",
   memory: "256 MB",
-  nodejs: { sourcemap: true },
+  ...lambdaDefaults(config),
   environment: {
     HERALD_TABLE_NAME: table.name,
     HERALD_LOG_LEVEL: config.logLevel,
-    NODE_OPTIONS: "--enable-source-maps",
+    ...lambdaEnvironment(config),
     // Exactly the names packages/auth reads; none of them when OAuth is off (API keys only).
     ...(oauth &&
       oauthClientSecret && {

@@ -1,5 +1,6 @@
 import type { Partition } from "@herald/table";
 import { config } from "./config";
+import { lambdaDefaults, lambdaEnvironment } from "./lambda";
 import { appKey } from "./keys";
 import { CONSUMER_TIMEOUT_SECONDS, MAX_RECEIVES } from "./queues";
 import { table, tableAccess } from "./storage";
@@ -32,12 +33,12 @@ export function subscribeConsumer(
       runtime: "nodejs22.x",
       timeout: `${args.timeoutSeconds ?? CONSUMER_TIMEOUT_SECONDS} seconds`,
       memory: "512 MB",
-      nodejs: { sourcemap: true },
+      ...lambdaDefaults(config),
       environment: {
         HERALD_TABLE_NAME: table.name,
         HERALD_MAX_RECEIVES: String(MAX_RECEIVES),
         HERALD_LOG_LEVEL: config.logLevel,
-        NODE_OPTIONS: "--enable-source-maps",
+        ...lambdaEnvironment(config),
         ...args.environment,
       },
       ...(args.copyFiles && { copyFiles: args.copyFiles }),

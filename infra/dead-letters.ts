@@ -1,5 +1,6 @@
 import { CHANNELS, dlqUrlSetting } from "@herald/contracts";
 import { config } from "./config";
+import { lambdaDefaults, lambdaEnvironment } from "./lambda";
 import { appKey } from "./keys";
 import { queues } from "./queues";
 import { table, tableAccess } from "./storage";
@@ -26,12 +27,12 @@ export const deadLetterSweeper = new sst.aws.Cron("DeadLetterSweeper", {
     // The sweep stops reading with 10 s left; its messages are held for 60 s at most.
     timeout: "60 seconds",
     memory: "256 MB",
-    nodejs: { sourcemap: true },
+    ...lambdaDefaults(config),
     environment: {
       HERALD_TABLE_NAME: table.name,
       ...Object.fromEntries(CHANNELS.map((channel) => [dlqUrlSetting(channel), queues[channel].dlq.url])),
       HERALD_LOG_LEVEL: config.logLevel,
-      NODE_OPTIONS: "--enable-source-maps",
+      ...lambdaEnvironment(config),
     },
     permissions: [
       // read a message record, and mark it (a conditional UpdateItem): message records only

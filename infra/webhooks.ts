@@ -1,6 +1,7 @@
 import { config } from "./config";
 import { subscribeConsumer } from "./consumer";
 import { appKey, key, webhookKeyUse } from "./keys";
+import { lambdaDefaults, lambdaEnvironment } from "./lambda";
 import { table, tableAccess } from "./storage";
 
 /*
@@ -54,12 +55,12 @@ export const webhookFanout = table.subscribe(
     runtime: "nodejs22.x",
     timeout: "30 seconds",
     memory: "512 MB",
-    nodejs: { sourcemap: true },
+    ...lambdaDefaults(config),
     environment: {
       HERALD_TABLE_NAME: table.name,
       HERALD_WEBHOOKS_QUEUE_URL: webhooksQueue.url,
       HERALD_LOG_LEVEL: config.logLevel,
-      NODE_OPTIONS: "--enable-source-maps",
+      ...lambdaEnvironment(config),
     },
     permissions: [
       // the tenant's endpoints, once per batch: a Query of WH#<tenant>, nothing else of the table

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Identity, Role } from "@herald/contracts";
 import { UnauthorizedError } from "@herald/platform";
 import type { Authenticated } from "./authenticate";

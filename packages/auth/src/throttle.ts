@@ -1,5 +1,5 @@
 import { LRUCache } from "lru-cache";
-import { z } from "zod";
+import * as z from "zod";
 import { env, parseEnv, systemClock, type Clock } from "@herald/platform";
 
 const RateLimitEnv = z.object({

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_RECIPIENTS } from "./limits";
 
 // zod's email pattern is ASCII-only by design: Unicode look-alikes (Cyrillic "а", full-width "＠")

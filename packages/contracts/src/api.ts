@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./limits";
 import { Channel, Failure, SmsSegmentInfo } from "./record";
 import { MessageStatus, RecipientOutcome, StatusEvent } from "./status";

@@ -1,5 +1,6 @@
 import { canonicalEmail } from "./address";
 import type { ChannelName } from "./channels";
+import { WITHOUT_RECIPIENTS } from "./content-recipients";
 import type { SendMessage } from "./message";
 import { smsSegments } from "./phone";
 import type { MessageContent, MessageRecord } from "./record";
@@ -70,15 +71,7 @@ export const CHANNEL_CONTENT: { [C in ChannelName]: ChannelContent<C> } = {
     }),
     subject: (content) => content.subject,
     text: (content) => content.text ?? content.html ?? "",
-    without: (content, drop) => {
-      const keep = (list: string[] | undefined) => list?.filter((a) => !drop.has(canonicalEmail(a)));
-      const to = keep(content.to) ?? [];
-      const cc = keep(content.cc);
-      const bcc = keep(content.bcc);
-      if (to.length + (cc?.length ?? 0) + (bcc?.length ?? 0) === 0) return undefined;
-      const { cc: _cc, bcc: _bcc, ...rest } = content;
-      return { ...rest, to, ...(cc && cc.length > 0 && { cc }), ...(bcc && bcc.length > 0 && { bcc }) };
-    },
+    without: WITHOUT_RECIPIENTS.email,
   },
   sms: {
     content: (message) => ({ channel: "sms", to: message.to, text: message.text }),
@@ -87,7 +80,7 @@ export const CHANNEL_CONTENT: { [C in ChannelName]: ChannelContent<C> } = {
     view: (content) => ({ to: [content.to], text: content.text }),
     subject: () => undefined,
     text: (content) => content.text,
-    without: (content, drop) => (drop.has(content.to) ? undefined : content),
+    without: WITHOUT_RECIPIENTS.sms,
   },
 };
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Every queue Herald has: one per channel (what a caller sends on), and the secure-store

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { EmailAddress } from "./address";
 import { MAX_BODY_BYTES } from "./limits";
 import { Subject } from "./message";

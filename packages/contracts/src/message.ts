@@ -1,10 +1,9 @@
-import { z } from "zod";
+import * as z from "zod";
 import { EmailAddress, EmailAddressList, dedupeEmails } from "./address";
 import { MAX_METADATA_ENTRIES, MAX_RECIPIENTS, MAX_SUBJECT_CHARS } from "./limits";
 import { MAX_SMS_CHARS, SmsNumber } from "./phone";
 import { HeaderText, WellFormedText } from "./text";
 
-export { HeaderText, NO_CONTROL_CHARS, WellFormedText, hasHiddenFormatting, isWellFormed } from "./text";
 
 // Every string field is WellFormedText (no lone surrogate) or a schema that only admits ASCII
 // (addresses, numbers, keys, dates); header-bound ones are HeaderText.

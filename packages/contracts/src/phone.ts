@@ -1,6 +1,6 @@
 import { getCountries, parsePhoneNumberWithError, type PhoneNumber as ParsedPhoneNumber } from "libphonenumber-js/max";
 import { SegmentedMessage } from "sms-segments-calculator";
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * A phone number in E.164 ("+447700900123"), validated against libphonenumber's full metadata

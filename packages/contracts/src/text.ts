@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /*
  * What every string a caller gives must be, and what text bound for a header (a subject, a

@@ -9,3 +9,21 @@ export interface DataKeyProvider {
   generate(context: Record<string, string>): Promise<DataKey>;
   unwrap(wrapped: Buffer, context: Record<string, string>): Promise<Buffer>;
 }
+
+/**
+ * A provider built on its first use: the KMS client (and the SDK code under it) is loaded only by
+ * a process that seals or opens something, not by every cold start of a function that rarely or
+ * never does (the ingest API, whose decrypt route alone opens).
+ */
+export function lazyDataKeyProvider(load: () => Promise<DataKeyProvider>): DataKeyProvider {
+  let loading: Promise<DataKeyProvider> | undefined;
+  const provider = () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined; // a failed load is tried again by the next call
+      throw error;
+    }));
+  return {
+    generate: async (context) => (await provider()).generate(context),
+    unwrap: async (wrapped, context) => (await provider()).unwrap(wrapped, context),
+  };
+}

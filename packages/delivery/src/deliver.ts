@@ -1,4 +1,4 @@
-import { contentRules, isTerminal, type MessageContent, type MessageRecord, type QueueEnvelope, type StatusEvent } from "@herald/contracts";
+import { isTerminal, type MessageContent, type MessageRecord, type QueueEnvelope, type StatusEvent, withoutRecipients } from "@herald/contracts";
 import type { MessageStore, RateLimiter, SuppressionList } from "@herald/messages";
 import { AppError, TransientError, type Clock, type Logger } from "@herald/platform";
 import { NotStartedError } from "@herald/queue";
@@ -209,7 +209,7 @@ async function leaveOutSuppressed(
     });
   }
   logger.info("suppressed recipients left out", { suppressed: earlier.length + now.length, recipients: record.recipients.length });
-  return contentRules(content.channel).without(content, new Set([...earlier, ...now])) ?? "suppressed";
+  return withoutRecipients(content, new Set([...earlier, ...now])) ?? "suppressed";
 }
 
 async function suppress(record: MessageRecord, reason: "unsubscribed", deps: DeliverDeps, logger: Logger): Promise<void> {

@@ -13,4 +13,4 @@ export {
 } from "./config";
 export { deliver, type DeliverDeps, type Delivery, type Send, type SendContext, type SendResult } from "./deliver";
 export { classifyProviderFailure, sdkErrorClassifier, type ProviderErrors, type ProviderFailure, type SdkFailure } from "./provider-errors";
-export type { Sender, SenderContext } from "./sender";
+export { lazySender, type Sender, type SenderContext } from "./sender";

@@ -16,3 +16,25 @@ export interface Sender<Content, Name extends string = string> {
   /** Lets go of connections (a worker's graceful stop). */
   close?(): Promise<void>;
 }
+
+/**
+ * A sender whose adapter (and the library under it) is loaded on its first send: a transport the
+ * configuration names only as a failover (an SMTP relay behind SES) costs nothing at a cold start.
+ * A failed load is tried again by the next send.
+ */
+export function lazySender<Content, Name extends string>(name: Name, load: () => Promise<Sender<Content, Name>>): Sender<Content, Name> {
+  let loading: Promise<Sender<Content, Name>> | undefined;
+  const sender = () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
+  return {
+    name,
+    send: async (content, context) => (await sender()).send(content, context),
+    close: async () => {
+      const loaded = await loading?.catch(() => undefined);
+      await loaded?.close?.();
+    },
+  };
+}

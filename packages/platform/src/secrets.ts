@@ -1,5 +1,5 @@
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { SECRETS_MANAGER_PREFIX, type SecretSetting } from "@herald/settings";
 import { TransientError } from "./errors";
 import type { Secret } from "./secret";
@@ -23,7 +23,8 @@ export type SecretsOptions = {
  * requestTimeout only logs a warning, and its three attempts would triple the wait). A failed
  * read is a TransientError, and SQS delivers the message again.
  */
-function readingClient(timeoutMs: number): SecretsManagerClient {
+async function readingClient(timeoutMs: number): Promise<SecretsManagerClient> {
+  const { SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
   return new SecretsManagerClient({ maxAttempts: 1, requestHandler: { requestTimeout: timeoutMs, throwOnRequestTimeout: true } });
 }
 
@@ -33,10 +34,16 @@ function readingClient(timeoutMs: number): SecretsManagerClient {
  * when a caller `refresh()`es it after the provider refused the old one: no restart, no redeploy.
  */
 export function createSecrets(options: SecretsOptions): (setting: SecretSetting, name: string) => Secret {
-  let provider: SecretsProvider | undefined;
+  // Loaded on the first read: a function whose settings name no secretsmanager: reference (or
+  // that reads it only on a rare route, as ingest's erasure does) never loads the client.
+  let provider: Promise<SecretsProvider> | undefined;
   const secretsProvider = () =>
-    (provider ??= new SecretsProvider({
-      awsSdkV3Client: options.client ?? readingClient(options.requestTimeoutMs ?? 5000),
+    (provider ??= (async () => {
+      const { SecretsProvider } = await import("@aws-lambda-powertools/parameters/secrets");
+      return new SecretsProvider({ awsSdkV3Client: options.client ?? (await readingClient(options.requestTimeoutMs ?? 5000)) });
+    })().catch((error: unknown) => {
+      provider = undefined; // a failed load is tried again by the next read
+      throw error;
     }));
 
   // `name` (the setting, e.g. HERALD_SMTP_PASSWORD) is what errors say: they can end up on a
@@ -51,7 +58,7 @@ export function createSecrets(options: SecretsOptions): (setting: SecretSetting,
     const read = async (forceFetch: boolean): Promise<string> => {
       let value: unknown;
       try {
-        value = await secretsProvider().get(id, { maxAge: options.maxAgeSeconds, forceFetch });
+        value = await (await secretsProvider()).get(id, { maxAge: options.maxAgeSeconds, forceFetch });
       } catch (error) {
         const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
         const why = cause instanceof Error ? cause.name : "Error";

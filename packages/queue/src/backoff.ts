@@ -1,4 +1,4 @@
-import { ChangeMessageVisibilityCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSRecord } from "aws-lambda";
 import type { Logger } from "@herald/platform";
 import type { RetryDelay } from "./process-records";
@@ -36,16 +36,22 @@ export function visibilityBackoff(options: {
   logger: Logger;
   policy?: BackoffPolicy;
 }): RetryDelay {
-  // Never let the SDK switch to a QueueUrl's host: requests go where the client is configured to.
-  const client = options.client ?? new SQSClient({ useQueueUrlAsEndpoint: false });
+  // Loaded with the first retry: a Lambda consumer whose sends succeed never builds an SQS client
+  // (the event source mapping receives and deletes). Never let the SDK switch to a QueueUrl's
+  // host: requests go where the client is configured to.
+  let sqs: Promise<{ client: SQSClient; Command: typeof import("@aws-sdk/client-sqs").ChangeMessageVisibilityCommand }> | undefined;
+  const load = () =>
+    (sqs ??= import("@aws-sdk/client-sqs").then((m) => ({
+      client: options.client ?? new m.SQSClient({ useQueueUrlAsEndpoint: false }),
+      Command: m.ChangeMessageVisibilityCommand,
+    })));
   return async (record, receiveCount) => {
     const queueUrl = options.queueUrl ?? queueUrlFromArn(record.eventSourceARN);
     if (!queueUrl) return;
     const seconds = backoffSeconds(receiveCount, options.policy);
     try {
-      await client.send(
-        new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds }),
-      );
+      const { client, Command } = await load();
+      await client.send(new Command({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: seconds }));
     } catch (error) {
       options.logger.warn("backoff not applied", { sqsMessageId: record.messageId, error: error instanceof Error ? error.name : "unknown" });
     }

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { SecretSettingEnv, type SecretSetting } from "./secrets";
 
 /** HERALD_AUDIT_HMAC_KEY: at least this many characters (32 random bytes in base64 are 44). */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { env } from "./env";
 
 /** An origin as a browser sends it: scheme, host and port, no path; `*` is not one. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { env, type Issue } from "./env";
 import { SecretSettingEnv, type SecretSetting } from "./secrets";
 

@@ -1,6 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import { env, type Issue } from "./env";
 import { OAuthEndpointUrl } from "./oauth";
 import { SecretSettingEnv, type SecretSetting } from "./secrets";

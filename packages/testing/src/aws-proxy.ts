@@ -15,6 +15,9 @@ export function operationOf(req: IncomingMessage): string {
 
 export type ProxyDecision = { status: number; body: string; headers?: Record<string, string> } | undefined;
 
+/** What the emulator answered a call that an `inspect` hook asked to see. */
+export type ProxyAnswer = { status: number; body: string };
+
 export type AwsProxy = {
   endpoint: string;
   /** Requests seen, by operation. */
@@ -34,6 +37,13 @@ export async function startAwsProxy(options: {
   fault?: (operation: string, body: string) => ProxyDecision;
   /** Milliseconds to hold a call before passing it on (or answering it with its fault): a slow provider. */
   delay?: (operation: string) => number | undefined;
+  /**
+   * Called before a call is passed on (after its delay and fault, which it does not see); may
+   * look at the emulator itself first (e.g. read the item a write will change), and returns what
+   * to call with the answer once the emulator has given it, if it wants to see that too. A bench
+   * accounts DynamoDB capacity with it; the call itself passes unchanged.
+   */
+  inspect?: (operation: string, body: string) => Promise<((answer: ProxyAnswer) => void | Promise<void>) | undefined>;
 }): Promise<AwsProxy> {
   const target = new URL(options.target);
   const counts = new Map<string, number>();
@@ -64,11 +74,24 @@ export async function startAwsProxy(options: {
       res.end(decision.body);
       return;
     }
+    const seeAnswer = options.inspect ? await options.inspect(operation, body.toString("utf8")).catch(() => undefined) : undefined;
     const upstream = httpRequest(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
+        if (!seeAnswer) {
+          answer.pipe(res);
+          return;
+        }
+        const parts: Buffer[] = [];
+        answer.on("data", (chunk: Buffer) => parts.push(chunk));
+        answer.on("end", () => {
+          const whole = Buffer.concat(parts);
+          // seen before the caller gets it, so whatever the hook reads follows this call
+          void Promise.resolve(seeAnswer({ status: answer.statusCode ?? 502, body: whole.toString("utf8") }))
+            .catch(() => undefined)
+            .finally(() => res.end(whole));
+        });
       },
     );
     upstream.on("error", () => {

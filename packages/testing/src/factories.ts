@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { SQSRecord } from "aws-lambda";
-import type { MessageRecord, QueueEnvelope, SendMessageInput } from "@herald/contracts";
+import type { MessageRecord, QueueEnvelope } from "@herald/contracts";
+import type { SendMessageInput } from "@herald/contracts/send";
 
 export function anEmailRequest(overrides: Partial<Extract<SendMessageInput, { channel: "email" }>> = {}) {
   return {

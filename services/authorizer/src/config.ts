@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { loadOAuthSettings, type OAuthSettings } from "@herald/auth";
 import { env, parseEnv, SecretsEnv } from "@herald/settings";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { CHANNELS, dlqUrlSetting, type ChannelName, type DlqUrlSetting } from "@herald/contracts";
 import { env, parseEnv } from "@herald/platform";
 

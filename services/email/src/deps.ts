@@ -1,18 +1,14 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SESv2Client } from "@aws-sdk/client-sesv2";
-import { recordBudgetMs, sendingClientConfig } from "@herald/delivery";
+import { lazySender, recordBudgetMs, sendingClientConfig } from "@herald/delivery";
 import type { Consumer } from "@herald/delivery/runtime";
 import { DynamoMessageStore, DynamoRateLimiter, DynamoSuppressionList } from "@herald/messages/dynamo";
 import { createLogger, systemClock } from "@herald/platform";
-import { createSecrets } from "@herald/platform/secrets";
-import { ClientCredentialsTokens } from "./adapters/client-credentials-tokens";
 import { SesEmailSender } from "./adapters/ses-email-sender";
-import { SmtpEmailSender, type SmtpAuth } from "./adapters/smtp-email-sender";
 import { loadConfig, type EmailConfig } from "./config";
 import { FailoverEmailSender } from "./domain/failover";
 import { handleEmailMessage, type HandleDeps } from "./domain/handle-message";
 import type { EmailSender } from "./ports/email-sender";
-import type { SmtpSettings } from "@herald/settings";
 
 export type EmailDeps = HandleDeps & { sender: FailoverEmailSender };
 
@@ -40,8 +36,11 @@ export function buildDeps(config: EmailConfig): EmailDeps {
       const ses = new SESv2Client(sendingClientConfig(config.sendTimeoutMs));
       return new SesEmailSender(ses, { configurationSet: config.configurationSet });
     }
-    if (!config.smtp) throw new Error("unreachable: smtp transport without settings");
-    return smtpSender(config.smtp, config);
+    const smtp = config.smtp;
+    if (!smtp) throw new Error("unreachable: smtp transport without settings");
+    // nodemailer (and the OAuth client, and Secrets Manager) load with the first message the relay
+    // takes: with SES in front, a cold start carries none of them
+    return lazySender("smtp", async () => (await import("./smtp-transport")).smtpSender(smtp, config));
   });
   return {
     store: new DynamoMessageStore(dynamo, config.tableName),
@@ -55,36 +54,6 @@ export function buildDeps(config: EmailConfig): EmailDeps {
     claimLeaseSeconds: config.claimLeaseSeconds,
     maxReceives: config.maxReceives,
   };
-}
-
-function smtpSender(smtp: SmtpSettings, config: EmailConfig): SmtpEmailSender {
-  const secret = createSecrets({ maxAgeSeconds: config.secretsMaxAgeSeconds });
-  const auth: SmtpAuth =
-    smtp.auth.kind === "password"
-      ? { kind: "password", user: smtp.auth.user, password: secret(smtp.auth.password, "HERALD_SMTP_PASSWORD") }
-      : smtp.auth.kind === "oauth"
-        ? {
-            kind: "oauth",
-            user: smtp.auth.user,
-            tokens: new ClientCredentialsTokens({
-              tokenUrl: smtp.auth.tokenUrl,
-              clientId: smtp.auth.clientId,
-              clientSecret: secret(smtp.auth.clientSecret, "HERALD_SMTP_OAUTH_CLIENT_SECRET"),
-              scope: smtp.auth.scope,
-              timeoutMs: config.sendTimeoutMs,
-              clock: systemClock,
-            }),
-          }
-        : { kind: "none" };
-  return new SmtpEmailSender({
-    host: smtp.host,
-    port: smtp.port,
-    tls: smtp.tls,
-    extraCa: smtp.extraCa,
-    auth,
-    timeoutMs: config.sendTimeoutMs,
-    idleTimeoutMs: smtp.idleTimeoutMs,
-  });
 }
 
 /** One line at start-up saying where mail goes; no secret, no user name. */

@@ -1,7 +1,8 @@
-import { z } from "zod";
+import * as z from "zod";
 import { QueueUrlsEnv, queueUrlsFrom, type QueueName } from "@herald/contracts";
 import { loadOAuthSettings, loadRateLimit, type OAuthSettings, type RateLimitSettings } from "@herald/auth";
-import { AuditEnv, CorsEnv, env, HttpUrl, parseEnv, SecretSettingEnv, SecretsEnv, SendersEnv, SmsPolicyEnv, smsPolicySettings, type SecretSetting, type SmsPolicySettings } from "@herald/settings";
+import { AuditEnv, CorsEnv, env, HttpUrl, parseEnv, SecretSettingEnv, SecretsEnv, SendersEnv, type SecretSetting } from "@herald/settings";
+import { SmsPolicyEnv, smsPolicySettings, type SmsPolicySettings } from "@herald/settings/sms-policy";
 import { IDEMPOTENCY_LEASE_SECONDS } from "./domain/idempotent";
 
 const IngestEnv = z.object({

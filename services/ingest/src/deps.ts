@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { KMSClient } from "@aws-sdk/client-kms";
+import type { KMSClient } from "@aws-sdk/client-kms";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { TokenBucketLimiter, createAuthenticator } from "@herald/auth";
 import { DynamoApiKeyStore } from "@herald/auth/dynamo";
 import { oauthTokenVerifier } from "@herald/auth/oauth";
-import { EnvelopeCipher } from "@herald/crypto";
-import { KmsDataKeyProvider } from "@herald/crypto/kms";
+import type { KmsDataKeyProvider } from "@herald/crypto/kms";
+import { EnvelopeCipher, lazyDataKeyProvider, type DataKeyProvider } from "@herald/crypto";
 import { DynamoMessageStore, DynamoSuppressionList } from "@herald/messages/dynamo";
 import { DynamoWebhookStore } from "@herald/webhooks/dynamo";
 import { SqsMessageQueue } from "@herald/queue/sqs";
@@ -26,14 +26,13 @@ export function buildDeps(config: IngestConfig): AppDeps {
   const sqs = new SQSClient({});
   const logger = createLogger("ingest", config.logLevel);
   const secret = createSecrets({ maxAgeSeconds: config.secretsMaxAgeSeconds });
-  // Built now, called on first use: a route that seals or opens nothing never reaches KMS.
-  const kms = new KMSClient({});
+  const kmsKeys = lazyKms();
   return {
     store: new DynamoMessageStore(dynamo, config.tableName),
     queue: new SqsMessageQueue(sqs, config.queueUrls),
     // Opens store_secure content for the decrypt route; on AWS only that route's function may
     // call kms:Decrypt, so the other routes never reach KMS.
-    cipher: new EnvelopeCipher(new KmsDataKeyProvider(kms)),
+    cipher: new EnvelopeCipher(kmsKeys()),
     identify: identitySource(config, dynamo, logger),
     ...(config.rateLimit && { throttle: new TokenBucketLimiter(config.rateLimit) }),
     corsOrigins: config.corsOrigins,
@@ -47,7 +46,7 @@ export function buildDeps(config: IngestConfig): AppDeps {
     webhooks: {
       store: new DynamoWebhookStore(dynamo, config.tableName),
       // seals new signing secrets (GenerateDataKey under the webhook secrets' key); opening them is the webhook consumer's
-      cipher: config.webhooks.kmsKeyId === undefined ? undefined : new EnvelopeCipher(new KmsDataKeyProvider(kms, config.webhooks.kmsKeyId)),
+      cipher: config.webhooks.kmsKeyId === undefined ? undefined : new EnvelopeCipher(kmsKeys(config.webhooks.kmsKeyId)),
       urlPolicy: { allowLoopback: config.webhooks.allowLoopback },
       jobs: config.webhooks.queueUrl === undefined ? undefined : new SqsWebhookJobQueue(sqs, config.webhooks.queueUrl),
     },
@@ -61,6 +60,29 @@ export function buildDeps(config: IngestConfig): AppDeps {
       ...(config.sms.dailyQuota !== undefined && { quota: new DynamoSmsQuota(dynamo, config.tableName, { perDay: config.sms.dailyQuota }) }),
     },
   };
+}
+
+/**
+ * KMS data keys whose client (and the SDK code under it) is loaded on the first seal or open, and
+ * shared by every provider asked for: only the decrypt route opens and only a webhook's
+ * registration or rotation seals, so a cold start of the function serving every other route
+ * carries no KMS client.
+ */
+function lazyKms(): (keyId?: string) => DataKeyProvider {
+  let modules: Promise<{ client: KMSClient; KmsDataKeyProvider: typeof KmsDataKeyProvider }> | undefined;
+  const load = () =>
+    (modules ??= Promise.all([import("@aws-sdk/client-kms"), import("@herald/crypto/kms")]).then(([sdk, crypto]) => ({
+      client: new sdk.KMSClient({}),
+      KmsDataKeyProvider: crypto.KmsDataKeyProvider,
+    })).catch((error: unknown) => {
+      modules = undefined; // a failed load is tried again by the next call
+      throw error;
+    }));
+  return (keyId) =>
+    lazyDataKeyProvider(async () => {
+      const { client, KmsDataKeyProvider } = await load();
+      return new KmsDataKeyProvider(client, keyId);
+    });
 }
 
 function identitySource(config: IngestConfig, dynamo: DynamoDBClient, logger: Logger): IdentitySource {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { EmailAddress } from "@herald/contracts";
 import { loadOAuthSettings, loadRateLimit } from "@herald/auth";
 import { env, parseEnv } from "@herald/platform";

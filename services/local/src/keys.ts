@@ -13,7 +13,7 @@ import { createApiKey } from "@herald/auth";
 import { DynamoApiKeyStore } from "@herald/auth/dynamo";
 import { Role } from "@herald/contracts";
 import { emulatorClientConfig } from "@herald/testing";
-import { z } from "zod";
+import * as z from "zod";
 import { loadLocalConfig, quietSdkNodeWarning } from "./config";
 
 quietSdkNodeWarning();

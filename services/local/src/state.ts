@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { dlqUrlField, QUEUE_NAMES, queueUrlField, type QueueUrlFields } from "@herald/contracts";
 
 /** Every registry queue's URLs: `emailQueueUrl`, `emailDlqUrl`, `smsQueueUrl`, ... */

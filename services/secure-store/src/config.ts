@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ConsumerEnv, consumerSettings, type ConsumerSettings } from "@herald/delivery";
 import { env, parseEnv } from "@herald/platform";
 

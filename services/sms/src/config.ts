@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DeliveryEnv, deliverySettings, type DeliverySettings } from "@herald/delivery";
 import { addIssues, env, HttpUrl, parseEnv, SmsProviderEnv, smsProviderIssues, type SecretSetting } from "@herald/settings";
 import { TWILIO_BASE_URL } from "./adapters/twilio-sms-sender";

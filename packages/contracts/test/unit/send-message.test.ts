@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_RECIPIENTS, SendEmail, SendMessage, recipientsOf, type SendMessageInput } from "../../src/index";
+import { MAX_RECIPIENTS } from "../../src/index";
+import { SendEmail, SendMessage, recipientsOf, type SendMessageInput } from "../../src/send";
 
 const valid = { channel: "email", to: "alice@example.com", subject: "Your receipt", text: "Thanks for your order." } as const;
 

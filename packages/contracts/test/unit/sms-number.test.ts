@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PhoneNumber, SendMessage, phoneCountry } from "../../src/index";
+import { PhoneNumber, SendMessage, phoneCountry } from "../../src/send";
 
 const sms = (to: string) => ({ channel: "sms", to, text: "Your code is 123456" });
 

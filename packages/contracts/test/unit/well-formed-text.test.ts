@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { z } from "zod";
-import { LegacyMsgParams, SendMessage, hasHiddenFormatting, isWellFormed } from "../../src/index";
+import type * as z from "zod";
+import { hasHiddenFormatting, isWellFormed } from "../../src/index";
+import { LegacyMsgParams, SendMessage } from "../../src/send";
 
 const email = { channel: "email", to: "alice@example.com", subject: "Your receipt", text: "Thanks for your order." } as const;
 const sms = { channel: "sms", to: "+447911000001", text: "Your code is 123456" } as const;

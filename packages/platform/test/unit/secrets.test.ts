@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod";
 import { parseEnv } from "../../src/config";
 import { valueAfterRefusal, type Secret } from "../../src/secret";
 import { createSecrets, SecretSettingEnv, SecretsEnv } from "../../src/secrets";

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { QUEUE_NAMES } from "@herald/contracts";
 import { ACCESS_LOG_FORMAT } from "../../../../infra/access-log";
+import { lambdaDefaults, lambdaEnvironment } from "../../../../infra/lambda";
 import { queueRetention } from "../../../../infra/queue-retention";
 
 /*
@@ -56,5 +57,25 @@ describe("queue retention", () => {
       expect(seconds).toBeGreaterThanOrEqual(60);
       expect(seconds).toBeLessThanOrEqual(14 * DAY);
     }
+  });
+});
+
+describe("every function's Lambda settings", () => {
+  it("run on arm64, minified and split, with no source maps in the package nor at run time by default", () => {
+    // Act
+    const defaults = lambdaDefaults({ sourceMaps: false });
+
+    // Assess
+    expect(defaults).toEqual({ architecture: "arm64", nodejs: { minify: true, splitting: true } });
+    expect(lambdaEnvironment({ sourceMaps: false })).toEqual({});
+  });
+
+  it("carry source maps and turn them on at run time when HERALD_SOURCE_MAPS=on asks", () => {
+    // Act
+    const defaults = lambdaDefaults({ sourceMaps: true });
+
+    // Assess
+    expect(defaults.nodejs).toEqual({ minify: true, splitting: true, sourcemap: true });
+    expect(lambdaEnvironment({ sourceMaps: true })).toEqual({ NODE_OPTIONS: "--enable-source-maps" });
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { rootCertificates } from "node:tls";
 import { describe, expect, it } from "vitest";
-import type { z } from "zod";
+import type * as z from "zod";
 import { loadInfraConfig } from "../../../../infra/deploy-config";
 import { InfraConfigError } from "../../../../infra/env";
 import {
@@ -16,11 +16,11 @@ import {
   parseEnv,
   SecretsEnv,
   SendersEnv,
-  SmsPolicyEnv,
   SmsProviderEnv,
   smsProviderIssues,
   SmtpEnv,
 } from "../../src/index";
+import { SmsPolicyEnv } from "../../src/sms-policy";
 
 /*
  * infra/deploy-config.ts, the deploy-time half of these settings: sst.config.ts calls it with
@@ -86,6 +86,7 @@ describe("loadInfraConfig", () => {
       apiThrottleBurst: 100,
       authorizerCacheTtl: 300,
       sms: { countries: undefined, dailyQuota: undefined },
+      sourceMaps: false,
     });
   });
 
@@ -395,6 +396,16 @@ describe("loadInfraConfig: infra's own rules", () => {
 
     // Assess
     expect(message).toBe(`${PREFIX}HERALD_EMAIL_MAX_CONCURRENCY: must be at least 2; HERALD_AUTHORIZER_CACHE_TTL: must be a number`);
+  });
+
+  it("puts source maps in the packages only when HERALD_SOURCE_MAPS=on, and refuses any other word", () => {
+    // Act
+    const on = load({ HERALD_SOURCE_MAPS: "on" });
+    const message = infraErrorOf({ HERALD_SOURCE_MAPS: "yes" });
+
+    // Assess
+    expect(on.sourceMaps).toBe(true);
+    expect(message).toBe(`${PREFIX}HERALD_SOURCE_MAPS: must be off or on`);
   });
 
   it("passes the relay's idle timeout on only when given", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseEnv, smsPolicySettings, SmsPolicyEnv } from "../../src/index";
+import { parseEnv } from "../../src/index";
+import { smsPolicySettings, SmsPolicyEnv } from "../../src/sms-policy";
 
 const load = (env: Record<string, string | undefined>) => smsPolicySettings(parseEnv(SmsPolicyEnv, env));
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { SQSRecord } from "aws-lambda";
 import { canonicalEmail } from "@herald/contracts";
 import type { ProviderEvent } from "@herald/messages";

@@ -1,4 +1,5 @@
-import { CHANNELS, SendMessage, type Accepted, type BatchItemResult, type BatchRequest, type Identity } from "@herald/contracts";
+import { CHANNELS, type Accepted, type BatchItemResult, type BatchRequest, type Identity } from "@herald/contracts";
+import { SendMessage } from "@herald/contracts/send";
 import type { QueueName } from "@herald/queue";
 import { AppError, fieldErrors } from "@herald/platform";
 import type { IdempotencyScope, KeyClaim } from "../ports/idempotency-store";

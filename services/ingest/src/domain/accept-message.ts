@@ -1,15 +1,13 @@
 import {
   MAX_SEND_AT_AHEAD_SECONDS,
   canonicalEmail,
-  contentRules,
-  recipientsOf,
   type Accepted,
   type Identity,
   type MessageContent,
   type MessageRecord,
   type QueueEnvelope,
-  type SendMessage,
 } from "@herald/contracts";
+import { contentRules, recipientsOf, type SendMessage } from "@herald/contracts/send";
 import type { MessageStore, SuppressionList } from "@herald/messages";
 import type { MessageQueue } from "@herald/queue";
 import { UnavailableError, ValidationError, type Clock, type Logger } from "@herald/platform";

@@ -1,11 +1,5 @@
-import {
-  contentRules,
-  LegacyMsgParams,
-  SendMessage,
-  type LegacyMsgItem,
-  type LegacyMsgList,
-  type MessageRecord,
-} from "@herald/contracts";
+import { type MessageRecord } from "@herald/contracts";
+import { contentRules, LegacyMsgParams, SendMessage, type LegacyMsgItem, type LegacyMsgList } from "@herald/contracts/send";
 import { fieldErrors, ValidationError } from "@herald/platform";
 
 /** Where the old API's parameters may come from; a parameter given in both must agree. */

@@ -1,4 +1,5 @@
-import { canonicalEmail, canonicalPhone, EmailAddress } from "@herald/contracts";
+import { canonicalEmail, EmailAddress } from "@herald/contracts";
+import { canonicalPhone } from "@herald/contracts/send";
 import { ValidationError } from "@herald/platform";
 
 /** An address or E.164 number as a caller writes it → the key of its history. */

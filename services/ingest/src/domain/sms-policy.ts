@@ -1,4 +1,5 @@
-import { phoneCountry, type MessageRecord, type SendMessage } from "@herald/contracts";
+import { type MessageRecord } from "@herald/contracts";
+import { phoneCountry, type SendMessage } from "@herald/contracts/send";
 import { AppError, UnavailableError, type Logger } from "@herald/platform";
 import { secondsToNextUtcDay, type SmsQuota } from "../ports/sms-quota";
 

@@ -1,4 +1,5 @@
-import { contentRules, type ContentView, type MessageContent, type MessageRecord, type MessageSummary, type MessageView } from "@herald/contracts";
+import { type MessageContent, type MessageRecord, type MessageSummary, type MessageView } from "@herald/contracts";
+import { contentRules, type ContentView } from "@herald/contracts/send";
 
 export function toMessageView(record: MessageRecord): MessageView {
   return {

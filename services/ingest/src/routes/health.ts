@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { z } from "zod";
+import * as z from "zod";
 import type { AppEnv } from "../http/env";
 
 const healthRoute = createRoute({

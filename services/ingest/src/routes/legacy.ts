@@ -1,16 +1,9 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { z } from "zod";
-import {
-  LegacyMsgList,
-  LegacyMsgParams,
-  LegacyMsgQuery,
-  MAX_BODY_BYTES,
-  Roles,
-  legacySentBody,
-  type MessageRecord,
-} from "@herald/contracts";
+import * as z from "zod";
+import { MAX_BODY_BYTES, Roles, type MessageRecord } from "@herald/contracts";
+import { LegacyMsgList, LegacyMsgParams, LegacyMsgQuery, legacySentBody } from "@herald/contracts/send";
 import { readScope, requireRole } from "@herald/auth";
 import type { MessageStore } from "@herald/messages";
 import { AppError, fieldErrors, ValidationError } from "@herald/platform";

@@ -8,12 +8,12 @@ import {
   MessagePage,
   MessageView,
   Roles,
-  SendMessage,
 } from "@herald/contracts";
+import { SendMessage } from "@herald/contracts/send";
 import { canRead, readScope, requireRole } from "@herald/auth";
 import { InvalidCursorError, type MessageStore } from "@herald/messages";
 import { NotFoundError, ValidationError } from "@herald/platform";
-import { z } from "zod";
+import * as z from "zod";
 import { acceptBatch } from "../domain/accept-batch";
 import { acceptOnce, type IdempotentDeps } from "../domain/accept-message";
 import { canonicalRecipient } from "../domain/recipient";

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { DecryptedMessage, EraseRecipientRequest, Erasure, MessageId } from "@herald/contracts";
-import { z } from "zod";
+import * as z from "zod";
 import { decryptMessage, type DecryptDeps } from "../domain/decrypt";
 import { eraseRecipient, type EraseDeps } from "../domain/erase";
 import type { AppEnv } from "../http/env";

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { AddSuppressionRequest, ListSuppressionsQuery, Suppression, SuppressionPage } from "@herald/contracts";
-import { z } from "zod";
+import * as z from "zod";
 import { addSuppression, getSuppression, listSuppressions, removeSuppression, type SuppressionDeps } from "../domain/suppressions";
 import type { AppEnv } from "../http/env";
 import { authResponses, problem, security } from "./openapi";

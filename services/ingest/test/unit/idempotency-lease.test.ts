@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SendMessage, type BatchRequest, type Identity, type MessageRecord } from "@herald/contracts";
+import { type BatchRequest, type Identity, type MessageRecord } from "@herald/contracts";
+import { SendMessage } from "@herald/contracts/send";
 import { MemoryMessageStore } from "@herald/messages/memory";
 import { AppError, createLogger } from "@herald/platform";
 import type { QueueEnvelope } from "@herald/contracts";

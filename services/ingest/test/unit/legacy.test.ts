@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { legacySentBody, MAX_LEGACY_MSG_BYTES, Roles } from "@herald/contracts";
+import { Roles } from "@herald/contracts";
+import { legacySentBody, MAX_LEGACY_MSG_BYTES } from "@herald/contracts/send";
 import { aMessageRecord } from "@herald/testing";
 import { fromLegacy, toLegacyItem, toLegacyList } from "../../src/domain/legacy";
 import { LEGACY_LIST_MAX } from "../../src/routes/legacy";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { SmsContent } from "@herald/contracts";
 import { classifyProviderFailure, type ProviderErrors, type ProviderFailure } from "@herald/delivery";
 import { ConfigError, PermanentError, TransientError, valueAfterRefusal, type AppError, type Logger, type Secret } from "@herald/platform";

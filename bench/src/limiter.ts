@@ -1,0 +1,79 @@
+/**
+ * The email send-rate limiter as it runs on AWS: three workers (each its own limiter and
+ * DynamoDB client, as three Lambda instances), each with a batch of 10 records waiting for a
+ * send slot at once, sharing one configured rate through the table in moto. Figures: the rate
+ * held (slots per second over the steady part of the run, the first second left out) against
+ * the one configured, and the DynamoDB writes per slot, failed conditional writes included.
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoRateLimiter } from "@herald/messages/dynamo";
+import { emulatorClientConfig, provision, startAwsProxy, startMoto } from "@herald/testing";
+
+export type LimiterResult = {
+  configured: number;
+  held: number;
+  workers: number;
+  seconds: number;
+  slots: number;
+  writesPerSlot: number;
+  failedWritesPerSlot: number;
+  /** |held - configured| / configured */
+  deviation: number;
+};
+
+export async function measureLimiter(
+  rate = Number(process.env.BENCH_LIMITER_RATE ?? 14),
+  seconds = Number(process.env.BENCH_LIMITER_SECONDS ?? 10),
+  workers = 3,
+  inFlight = 10,
+): Promise<LimiterResult> {
+  const moto = await startMoto();
+  let writes = 0;
+  let failed = 0;
+  const proxy = await startAwsProxy({
+    target: moto.endpoint,
+    inspect: async (operation) => {
+      if (operation !== "DynamoDB.UpdateItem") return undefined;
+      writes++;
+      return ({ status }) => {
+        if (status !== 200) failed++;
+      };
+    },
+  });
+  try {
+    const { tableName } = await provision({ prefix: "bench-limiter", senders: [], client: emulatorClientConfig(moto.endpoint) });
+    const limiters = Array.from(
+      { length: workers },
+      () => new DynamoRateLimiter(new DynamoDBClient(emulatorClientConfig(proxy.endpoint)), tableName, { name: "email", perSecond: rate }),
+    );
+    const stamps: number[] = [];
+    const started = performance.now();
+    const until = started + seconds * 1000;
+    await Promise.all(
+      limiters.flatMap((limiter) =>
+        Array.from({ length: inFlight }, async () => {
+          while (performance.now() < until) {
+            if (await limiter.acquire(until - performance.now())) stamps.push(performance.now() - started);
+          }
+        }),
+      ),
+    );
+    const steady = stamps.filter((t) => t >= 1000 && t < seconds * 1000);
+    const held = steady.length / (seconds - 1);
+    return {
+      configured: rate,
+      held,
+      workers,
+      seconds,
+      slots: stamps.length,
+      writesPerSlot: writes / stamps.length,
+      failedWritesPerSlot: failed / stamps.length,
+      deviation: Math.abs(held - rate) / rate,
+    };
+  } finally {
+    await proxy.stop();
+    await moto.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await measureLimiter(), null, 2));

@@ -1,0 +1,248 @@
+/**
+ * What a message costs at the wire, through the local stack (lib/stack.ts): AWS calls per
+ * message for a small email, an SMS, a store_secure email and the batch route, DynamoDB
+ * WRU/RRU per message (small and 4.6 KB three-recipient email), KMS calls for 100 secure
+ * messages, how many AWS round trips a POST waits for one after another, and end-to-end
+ * messages/s with POST → `sent` latency.
+ *
+ * Left out of "per message", and reported apart: the API-key GetItem the local ingest makes
+ * (on AWS the authorizer's, whose answer API Gateway caches per key for 300 s) and the
+ * dead-letter sweeper's calls on the DLQs (a fixed few per minute, not per message).
+ */
+import { sleep, median, percentile } from "./lib/util";
+import { startStack, type Call, type Stack } from "./lib/stack";
+import { SMALL_EMAIL } from "./lib/memory-app";
+
+export type PathFigure = {
+  messages: number;
+  /** AWS calls per message, by `Service.Operation`, with what they touched (`@MSG#`, `@email`...). */
+  calls: Record<string, number>;
+  callsTotal: number;
+  /** What is not counted per message (see above). */
+  excluded: Record<string, number>;
+  wru?: number;
+  rru?: number;
+  /** WRU and RRU per message, by operation and partition. */
+  capacity?: Record<string, { wru: number; rru: number }>;
+};
+
+export type WireResult = {
+  emulator: string;
+  email: PathFigure;
+  emailLarge: PathFigure & { requestBytes: number; recipients: number };
+  sms: PathFigure;
+  secureEmail: PathFigure;
+  batch: PathFigure & { perRequest: number };
+  secureBatch: PathFigure & { kmsCalls: number };
+  backlog: PathFigure;
+  e2e: { messages: number; concurrency: number; acceptPerSecond: number; messagesPerSecond: number; p50Ms: number; p99Ms: number; acceptP50Ms: number; acceptP99Ms: number };
+  /**
+   * AWS calls a POST waits for one after another (the longest chain of ingest calls within the
+   * request, each starting after the one before it ended): the median over the small emails sent
+   * one at a time, `apiKeyReads` of them the local API-key read (the authorizer's on AWS); and
+   * for the batch of 100.
+   */
+  ingestRoundTrips: { sequential: number; apiKeyReads: number };
+  batchRoundTrips: { sequential: number };
+};
+
+/** The ingest's calls (the consumers make none of these): records, recipients' history, queues, keys. */
+const isIngestCall = (c: Call) =>
+  c.operation === "DynamoDB.PutItem" ||
+  c.operation === "DynamoDB.BatchWriteItem" ||
+  c.operation.startsWith("SQS.SendMessage") ||
+  ["APIKEY", "IDEM#", "QUOTA#"].includes(c.target);
+
+/** The longest chain of the ingest's calls within [start, end] in which each starts after the last ended. */
+export function sequentialCalls(calls: Call[], start: number, end: number): number {
+  const inside = calls
+    .filter((c) => isIngestCall(c) && c.at >= start && c.end !== undefined && c.end <= end)
+    .sort((a, b) => (a.end ?? 0) - (b.end ?? 0));
+  const chain: number[] = [];
+  inside.forEach((c, i) => {
+    let best = 0;
+    for (let j = 0; j < i; j++) if ((inside[j]?.end ?? 0) <= c.at) best = Math.max(best, chain[j] ?? 0);
+    chain[i] = best + 1;
+  });
+  return Math.max(0, ...chain);
+}
+
+const AUTHORIZER = "authorizer (API key read; cached by API Gateway on AWS)";
+const API_KEY_READ = `DynamoDB.GetItem@APIKEY (${AUTHORIZER})`;
+const excludedReason = (c: Call) =>
+  c.operation === "DynamoDB.GetItem" && c.target === "APIKEY" ? AUTHORIZER : c.target.endsWith("-dlq") ? "dead-letter sweeper" : undefined;
+
+function summarize(calls: Call[], messages: number, withCapacity: boolean): PathFigure {
+  const perMessage: Record<string, number> = {};
+  const excluded: Record<string, number> = {};
+  const capacity: Record<string, { wru: number; rru: number }> = {};
+  let wru = 0;
+  let rru = 0;
+  for (const c of calls) {
+    const reason = excludedReason(c);
+    const name = `${c.operation}${c.target ? `@${c.target}` : ""}`;
+    if (reason) {
+      excluded[`${name} (${reason})`] = (excluded[`${name} (${reason})`] ?? 0) + 1;
+      continue;
+    }
+    perMessage[name] = (perMessage[name] ?? 0) + 1;
+    if (c.capacity) {
+      wru += c.capacity.wru;
+      rru += c.capacity.rru;
+      const k = `${c.capacity.operation}@${c.capacity.partition}${c.capacity.failed ? " (failed)" : ""}`;
+      const e = (capacity[k] ??= { wru: 0, rru: 0 });
+      e.wru += c.capacity.wru;
+      e.rru += c.capacity.rru;
+    }
+  }
+  const per = (n: number) => Math.round((n / messages) * 1000) / 1000;
+  const calls_ = Object.fromEntries(Object.entries(perMessage).sort().map(([k, n]) => [k, per(n)]));
+  return {
+    messages,
+    calls: calls_,
+    callsTotal: per(Object.values(perMessage).reduce((a, b) => a + b, 0)),
+    excluded: Object.fromEntries(Object.entries(excluded).sort().map(([k, n]) => [k, per(n)])),
+    ...(withCapacity && {
+      wru: per(wru),
+      rru: per(rru),
+      capacity: Object.fromEntries(Object.entries(capacity).sort().map(([k, v]) => [k, { wru: per(v.wru), rru: per(v.rru) }])),
+    }),
+  };
+}
+
+async function post(stack: Stack, path: string, body: unknown): Promise<{ id: string; ms: number; json: unknown; start: number; end: number }> {
+  const t0 = performance.now();
+  const response = await fetch(`${stack.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": stack.apiKey },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as { id?: string };
+  const end = performance.now();
+  if (response.status !== 202 && response.status !== 200) throw new Error(`POST ${path} ${response.status}: ${JSON.stringify(json)}`);
+  return { id: json.id ?? "", ms: end - t0, json, start: t0, end };
+}
+
+/** One message at a time, each waited for until `sent`: what a message costs when they trickle in. */
+async function trickle(stack: Stack, count: number, message: (i: number) => unknown): Promise<PathFigure & { sequential: number }> {
+  stack.capacity(true);
+  await sleep(500);
+  stack.reset();
+  const windows: { start: number; end: number }[] = [];
+  for (let i = 0; i < count; i++) {
+    const { id, start, end } = await post(stack, "/v1/messages", message(i));
+    windows.push({ start, end });
+    await stack.waitSent([id]);
+  }
+  await sleep(1500); // the consumer deletes its batch from the queue after the outcome is written
+  const figure = { ...summarize(stack.calls, count, true), sequential: median(windows.map((w) => sequentialCalls(stack.calls, w.start, w.end))) };
+  stack.capacity(false);
+  return figure;
+}
+
+/** A 4.6 KB request: three recipients, a subject, HTML and text parts. */
+export function largeEmail(i: number) {
+  const base = { channel: "email", to: [`a${i}@example.com`, `b${i}@example.com`, `c${i}@example.com`], subject: `Your order ${i} has shipped`, html: "", text: "" };
+  const room = 4600 - JSON.stringify(base).length;
+  const html = `<p>${"Your parcel is on its way. ".repeat(200)}`.slice(0, Math.floor(room / 2) - 4) + "</p>";
+  const text = "Your parcel is on its way. ".repeat(200).slice(0, room - html.length);
+  return { ...base, html, text };
+}
+
+const smallEmail = (i: number) => ({ ...SMALL_EMAIL, to: `user${i}@example.com` });
+const sms = (i: number) => ({ channel: "sms", to: `+4479111${String(10000 + i).slice(-5)}`, text: "Your sign-in code is 123456." });
+const secureEmail = (i: number) => ({ ...smallEmail(i), store_secure: true });
+
+export async function measureWire(options: { trickle?: number; messages?: number; concurrency?: number } = {}): Promise<WireResult> {
+  const T = options.trickle ?? Number(process.env.BENCH_TRICKLE ?? 20);
+  const N = options.messages ?? Number(process.env.BENCH_MESSAGES ?? 300);
+  const C = options.concurrency ?? Number(process.env.BENCH_CONCURRENCY ?? 16);
+  const stack = await startStack();
+  try {
+    // warm every process's JIT and connections first (not counted)
+    for (let i = 0; i < 3; i++) await stack.waitSent([(await post(stack, "/v1/messages", smallEmail(i))).id]);
+
+    // 100 store_secure emails, the first this stack sees (so the data key cache starts empty):
+    // how many KMS calls (data keys are cached and reused).
+    stack.capacity(true);
+    stack.reset();
+    const secureResponse = await post(stack, "/v1/messages/batch", { items: Array.from({ length: 100 }, (_, i) => ({ message: secureEmail(i) })) });
+    const secureIds = (secureResponse.json as { results: { id: string }[] }).results.map((r) => r.id);
+    await stack.waitSent(secureIds);
+    await sleep(1500);
+    const secureBatchFigure = summarize(stack.calls, secureIds.length, true);
+    const kmsCalls = stack.calls.filter((c) => c.operation.startsWith("KMS.")).length;
+    stack.capacity(false);
+
+    const email = await trickle(stack, T, smallEmail);
+    const ingestRoundTrips = {
+      sequential: email.sequential,
+      apiKeyReads: email.excluded[API_KEY_READ] ?? 0,
+    };
+    const large = largeEmail(0);
+    const emailLarge = { ...(await trickle(stack, T, largeEmail)), requestBytes: JSON.stringify(large).length, recipients: large.to.length };
+    const smsFigure = await trickle(stack, T, sms);
+    const secureEmailFigure = await trickle(stack, T, secureEmail);
+
+    // The batch route: 100 small emails in one request.
+    stack.capacity(true);
+    stack.reset();
+    const batchResponse = await post(stack, "/v1/messages/batch", { items: Array.from({ length: 100 }, (_, i) => ({ message: smallEmail(i) })) });
+    const batchRoundTrips = { sequential: sequentialCalls(stack.calls, batchResponse.start, batchResponse.end) };
+    const batchIds = (batchResponse.json as { results: { id: string }[] }).results.map((r) => r.id);
+    await stack.waitSent(batchIds);
+    await sleep(1500);
+    const batch = { ...summarize(stack.calls, batchIds.length, true), perRequest: batchIds.length };
+    stack.capacity(false);
+
+    // End to end: N small emails, C in flight, until every one is sent (capacity accounting off).
+    stack.reset();
+    const postedAt = new Map<string, number>();
+    const accept: number[] = [];
+    let next = 0;
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: C }, async () => {
+        while (next < N) {
+          const i = next++;
+          const t0 = Date.now();
+          const { id, ms } = await post(stack, "/v1/messages", smallEmail(i));
+          postedAt.set(id, t0);
+          accept.push(ms);
+        }
+      }),
+    );
+    const acceptSeconds = (Date.now() - started) / 1000;
+    const sent = await stack.waitSent([...postedAt.keys()], 600_000);
+    await sleep(1500);
+    const backlog = summarize(stack.calls, N, false);
+    const e2eLatency = [...sent].map(([id, at]) => at - (postedAt.get(id) ?? at));
+    const lastSent = Math.max(...sent.values());
+    return {
+      emulator: "moto_server behind the counting proxy of packages/testing; the stack as npm start runs it",
+      email,
+      emailLarge,
+      sms: smsFigure,
+      secureEmail: secureEmailFigure,
+      batch,
+      secureBatch: { ...secureBatchFigure, kmsCalls },
+      backlog,
+      e2e: {
+        messages: N,
+        concurrency: C,
+        acceptPerSecond: N / acceptSeconds,
+        messagesPerSecond: N / ((lastSent - started) / 1000),
+        p50Ms: percentile(e2eLatency, 50),
+        p99Ms: percentile(e2eLatency, 99),
+        acceptP50Ms: percentile(accept, 50),
+        acceptP99Ms: percentile(accept, 99),
+      },
+      ingestRoundTrips,
+      batchRoundTrips,
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(JSON.stringify(await measureWire(), null, 2));
