@@ -67,29 +67,7 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async list(tenant: string, page: Page): Promise<PageResult<WebhookEndpoint>> {
-    const pk = webhookPartition(tenant);
-    const after = page.cursor ? decodeWebhookCursor(page.cursor) : undefined;
-    const items: WebhookEndpoint[] = [];
-    let startKey: Record<string, unknown> | undefined = after === undefined ? undefined : { pk, sk: after };
-    // One past the page, so an exact last page says there is no next one.
-    while (items.length <= page.limit) {
-      const result = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": pk },
-          Limit: page.limit + 1 - items.length,
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of result.Items ?? []) items.push(toEndpoint(item));
-      startKey = result.LastEvaluatedKey;
-      if (startKey === undefined) break;
-    }
-    const shown = items.slice(0, page.limit);
-    const last = shown.at(-1);
-    return { items: shown, nextCursor: items.length > page.limit && last ? encodeWebhookCursor(last.id) : null };
+    return this.#page(webhookPartition(tenant), page, toEndpoint, true);
   }
 
   async listEnabled(tenant: string): Promise<WebhookEndpoint[]> {
@@ -310,24 +288,32 @@ export class DynamoWebhookStore implements WebhookStore {
     return Item ? toDelivery(Item) : undefined;
   }
 
+  /** Newest first: delivery ids sort by time. */
   async listDeliveries(tenant: string, webhookId: string, page: Page): Promise<PageResult<StoredDelivery>> {
-    const pk = webhookDeliveryPartition(tenant, webhookId);
-    const before = page.cursor ? decodeWebhookCursor(page.cursor) : undefined;
-    const items: StoredDelivery[] = [];
-    let startKey: Record<string, unknown> | undefined = before === undefined ? undefined : { pk, sk: before };
+    return this.#page(webhookDeliveryPartition(tenant, webhookId), page, toDelivery, false);
+  }
+
+  /**
+   * One page of a partition in sort-key order (`forward`) or reverse, from after the cursor's
+   * item; its items are read one past the page, so an exact last page says there is no next one.
+   */
+  async #page<T extends { id: string }>(pk: string, page: Page, read: (item: Record<string, unknown>) => T, forward: boolean): Promise<PageResult<T>> {
+    const after = page.cursor ? decodeWebhookCursor(page.cursor) : undefined;
+    const items: T[] = [];
+    let startKey: Record<string, unknown> | undefined = after === undefined ? undefined : { pk, sk: after };
     while (items.length <= page.limit) {
       const result = await this.#db.send(
         new QueryCommand({
           TableName: this.#table,
           KeyConditionExpression: "pk = :pk",
           ExpressionAttributeValues: { ":pk": pk },
-          ScanIndexForward: false,
+          ScanIndexForward: forward,
           Limit: page.limit + 1 - items.length,
           ExclusiveStartKey: startKey,
           ConsistentRead: true,
         }),
       );
-      for (const item of result.Items ?? []) items.push(toDelivery(item));
+      for (const item of result.Items ?? []) items.push(read(item));
       startKey = result.LastEvaluatedKey;
       if (startKey === undefined) break;
     }

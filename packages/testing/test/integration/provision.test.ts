@@ -163,6 +163,6 @@ describe("provision", () => {
     // Assess
     const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: "provision-old-messages" }));
     expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" });
-    expect(Table?.LatestStreamArn).toBeTruthy();
+    expect(Table?.LatestStreamArn).toMatch(/:table\/provision-old-messages\/stream\//);
   });
 });
