@@ -39,7 +39,7 @@ export const webhooksQueue = new sst.aws.Queue("WebhooksQueue", {
 });
 
 /*
- * The fan-out: MSG# writes only (the filter keeps the rest from invoking it at all), in order per
+ * The fan-out: MSG# record writes only (the filter keeps the rest from invoking it at all), in order per
  * item; a failed record is named (ReportBatchItemFailures) and retried from there. After 20
  * tries a batch is split in halves to isolate a record that keeps failing; one that still fails
  * after a day (the stream keeps records 24 h) is described to the fan-out DLQ, so the operator
@@ -73,7 +73,8 @@ export const webhookFanout = table.subscribe(
     ],
   },
   {
-    filters: [{ dynamodb: { Keys: { pk: { S: [{ prefix: "MSG#" }] } } } }],
+    // message records only: not a message's content item (MSG#<id> | CONTENT), which changes no status
+    filters: [{ dynamodb: { Keys: { pk: { S: [{ prefix: "MSG#" }] }, sk: { S: ["MSG"] } } } }],
     transform: {
       eventSourceMapping: {
         batchSize: 100,

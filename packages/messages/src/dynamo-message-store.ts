@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/c
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -9,7 +10,7 @@ import {
   type BatchWriteCommandInput,
   type DynamoDBDocumentClient,
 } from "@aws-sdk/lib-dynamodb";
-import { auditKey, auditPartition, messageKey, recipientPartition } from "@herald/table";
+import { auditKey, auditPartition, messageContentKey, messageKey, recipientPartition } from "@herald/table";
 import { documentClient } from "@herald/table/client";
 import { randomUUID } from "node:crypto";
 import { MessageRecord, type Sealed, type StatusEvent } from "@herald/contracts";
@@ -32,19 +33,53 @@ import {
 import type { OutcomeChange } from "./outcomes";
 
 /*
- * The message record (MSG#<id> | MSG), its recipients' history entries (RCPT#<tenant>#<recipient>
- * | <created_at>#<id>) and erasure audit entries (AUDIT#<tenant>#<recipient HMAC>): the layout is
- * @herald/table's.
+ * The message record (MSG#<id> | MSG), its bulky parts (MSG#<id> | CONTENT), its recipients'
+ * history entries (RCPT#<tenant>#<recipient> | <created_at>#<id>) and erasure audit entries
+ * (AUDIT#<tenant>#<recipient HMAC>): the layout is @herald/table's.
+ *
+ * Why two items for one message: DynamoDB bills a write by the size of the whole item (1 WRU per
+ * KB, the larger of before and after), whichever attributes it sets. Every status write (claim,
+ * sent, an event) would otherwise pay for the content again: 5 WRU each for a 4.6 KB email. So
+ * content that would make the record big lives in its own item, written once at create and
+ * removed by erasure, and the record says so (`content_item`); the sealed content of a
+ * store_secure message always does. Small content stays in the record: a second item would cost a
+ * write of its own and save none, as a small record's writes cost 1 WRU anyway. The content
+ * item's key shares the record's partition, so one Query reads a message whole.
  */
 const recipientPk = recipientPartition;
+
+/**
+ * Content stays in the record when the record with it is at most this many bytes (as JSON, a
+ * little above DynamoDB's own count): what the claim and the sent write add (two history entries,
+ * the provider's id, a lease: ~250 bytes) keeps it under the 1 KB of one write unit.
+ */
+export const INLINE_CONTENT_BYTES = 600;
+
+/** The record's item and, when its content is kept apart, the content item. */
+function itemsOf(record: MessageRecord, inlineBytes: number): { item: Record<string, unknown>; content: Record<string, unknown> | undefined } {
+  if (record.content === undefined || Buffer.byteLength(JSON.stringify(record)) <= inlineBytes) {
+    return { item: { ...messageKey(record.id), ...record }, content: undefined };
+  }
+  const { content, ...rest } = record;
+  return { item: { ...messageKey(record.id), ...rest, content_item: true }, content: { ...messageContentKey(record.id), content } };
+}
 
 export class DynamoMessageStore implements MessageStore {
   readonly #db: DynamoDBDocumentClient;
   readonly #table: string;
+  readonly #inlineBytes: number;
 
-  constructor(client: DynamoDBClient, tableName: string) {
+  constructor(
+    client: DynamoDBClient,
+    tableName: string,
+    options: {
+      /** INLINE_CONTENT_BYTES unless given (tests give 0: every content kept apart). */
+      inlineContentBytes?: number;
+    } = {},
+  ) {
     this.#db = documentClient(client);
     this.#table = tableName;
+    this.#inlineBytes = options.inlineContentBytes ?? INLINE_CONTENT_BYTES;
   }
 
   /*
@@ -65,22 +100,31 @@ export class DynamoMessageStore implements MessageStore {
       principal: record.principal,
       channel: record.channel,
     }));
-    const [item, history] = await Promise.allSettled([
-      this.#db.send(new PutCommand({ TableName: this.#table, Item: { ...messageKey(record.id), ...record }, ConditionExpression: "attribute_not_exists(pk)" })),
+    const items = itemsOf(record, this.#inlineBytes);
+    const put = (Item: Record<string, unknown>) =>
+      this.#db.send(new PutCommand({ TableName: this.#table, Item, ConditionExpression: "attribute_not_exists(pk)" }));
+    const [item, content, history] = await Promise.allSettled([
+      put(items.item),
+      items.content ? put(items.content) : Promise.resolve(undefined),
       this.#batchWrite(entries.map((Item) => ({ PutRequest: { Item } }))),
     ]);
-    if (item.status === "fulfilled" && history.status === "fulfilled") return;
+    if (item.status === "fulfilled" && content.status === "fulfilled" && history.status === "fulfilled") return;
     const ours = item.status === "fulfilled" || !(item.reason instanceof ConditionalCheckFailedException);
-    // The id is another request's: its entries have the same keys as these only if it was created
-    // in the same millisecond, and then they are the same entries: leave them.
-    const theirs = ours ? undefined : await this.get(record.id).catch(() => undefined);
-    const sameEntries = theirs !== undefined && theirs.created_at === record.created_at;
+    // The id is another request's (the same request, retried once its idempotency lease ran out):
+    // its entries have the same keys as these only if it was created in the same millisecond, and
+    // then they are the same entries: leave them. Its content item, if it keeps one, is the one
+    // this call's refused or matching write found: leave that too.
+    const theirs = ours ? undefined : await this.#db.send(new GetCommand({ TableName: this.#table, Key: messageKey(record.id), ConsistentRead: true })).catch(() => undefined);
+    const sameEntries = theirs?.Item !== undefined && theirs.Item.created_at === record.created_at;
+    const ourContent = items.content !== undefined && content.status === "fulfilled" && (ours || theirs?.Item?.content_item !== true);
     await this.#batchWrite(
-      [...(ours ? [messageKey(record.id)] : []), ...(sameEntries ? [] : entries.map(({ pk, sk: entrySk }) => ({ pk, sk: entrySk })))].map((Key) => ({
-        DeleteRequest: { Key },
-      })),
+      [
+        ...(ours ? [messageKey(record.id)] : []),
+        ...(ourContent ? [messageContentKey(record.id)] : []),
+        ...(sameEntries ? [] : entries.map(({ pk, sk: entrySk }) => ({ pk, sk: entrySk }))),
+      ].map((Key) => ({ DeleteRequest: { Key } })),
     ).catch(() => undefined);
-    throw item.status === "rejected" ? item.reason : (history as PromiseRejectedResult).reason;
+    throw [item, content, history].find((r): r is PromiseRejectedResult => r.status === "rejected")?.reason;
   }
 
   async #batchWrite(requests: NonNullable<BatchWriteCommandInput["RequestItems"]>[string]): Promise<void> {
@@ -95,9 +139,27 @@ export class DynamoMessageStore implements MessageStore {
     }
   }
 
+  /** The record and its content item in one Query (one partition; billed as one read of both). */
   async get(id: string): Promise<MessageRecord | undefined> {
-    const { Item } = await this.#db.send(new GetCommand({ TableName: this.#table, Key: messageKey(id), ConsistentRead: true }));
-    return Item ? toRecord(Item) : undefined;
+    const { Items = [] } = await this.#db.send(
+      new QueryCommand({
+        TableName: this.#table,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": messageKey(id).pk },
+        ConsistentRead: true,
+      }),
+    );
+    const item = Items.find((i) => i.sk === messageKey(id).sk);
+    return item ? whole(item, Items.find((i) => i.sk === messageContentKey(id).sk)) : undefined;
+  }
+
+  /** The content item of a record that keeps one (claim's answer carries only the record). */
+  async #whole(item: Record<string, unknown>): Promise<MessageRecord> {
+    if (item.content_item !== true) return toRecord(item);
+    const { Item } = await this.#db.send(
+      new GetCommand({ TableName: this.#table, Key: messageContentKey(String(item.id)), ConsistentRead: true }),
+    );
+    return whole(item, Item);
   }
 
   async listByRecipient(query: ListByRecipientQuery): Promise<MessagePageResult> {
@@ -130,7 +192,7 @@ export class DynamoMessageStore implements MessageStore {
     }
     const pageEntries = entries.slice(0, query.limit);
     const hasMore = entries.length > query.limit;
-    const records = await this.#batchGet(pageEntries.map((e) => e.id));
+    const records = await this.#records(pageEntries.map((e) => e.id));
     const last = pageEntries.at(-1);
     return {
       // A record an unfinished erasure already scrubbed no longer names the recipient: not listed.
@@ -141,19 +203,27 @@ export class DynamoMessageStore implements MessageStore {
     };
   }
 
-  async #batchGet(ids: string[]): Promise<Map<string, MessageRecord>> {
-    const found = new Map<string, MessageRecord>();
-    let keys = ids.map(messageKey);
-    for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
-      const result = await this.#db.send(
-        new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: keys, ConsistentRead: true } } }),
-      );
-      for (const item of result.Responses?.[this.#table] ?? []) {
-        const record = toRecord(item);
-        found.set(record.id, record);
+  /** The records by id, whole: their items, then the content items of those that keep one. */
+  async #records(ids: string[]): Promise<Map<string, MessageRecord>> {
+    const items = await this.#batchGet(ids.map(messageKey));
+    const apart = items.filter((item) => item.content_item === true).map((item) => messageContentKey(String(item.id)));
+    const contents = new Map((apart.length > 0 ? await this.#batchGet(apart) : []).map((item) => [String(item.pk), item]));
+    return new Map(items.map((item) => [String(item.id), whole(item, contents.get(String(item.pk)))]));
+  }
+
+  async #batchGet(all: { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    // BatchGetItem takes at most 100 keys a call
+    for (let i = 0; i < all.length; i += 100) {
+      let keys = all.slice(i, i + 100);
+      for (let attempt = 0; keys.length > 0 && attempt < 5; attempt++) {
+        const result = await this.#db.send(
+          new BatchGetCommand({ RequestItems: { [this.#table]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        found.push(...(result.Responses?.[this.#table] ?? []));
+        keys = (result.UnprocessedKeys?.[this.#table]?.Keys ?? []) as typeof keys;
+        if (keys.length > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
       }
-      keys = (result.UnprocessedKeys?.[this.#table]?.Keys ?? []) as typeof keys;
-      if (keys.length > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
     }
     return found;
   }
@@ -184,7 +254,7 @@ export class DynamoMessageStore implements MessageStore {
           ReturnValues: "ALL_NEW",
         }),
       );
-      return { claimed: true, record: toRecord(Attributes ?? {}) };
+      return { claimed: true, record: await this.#whole(Attributes ?? {}) };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { claimed: false, record: await this.get(id) };
       throw error;
@@ -322,22 +392,35 @@ export class DynamoMessageStore implements MessageStore {
     throw new TransientError("message.event_conflict", "the message's outcomes kept changing while an event was applied (8 attempts)");
   }
 
+  /*
+   * The sealed content goes into the content item, created once (a conditional put), so the
+   * record stays small for the status writes that follow. One condition cannot span two items, so
+   * the record is read before (gone, erased, or sealed in the record by an older version: nothing
+   * to do) and after: an erasure that ran in between removed the content item before this put made
+   * it, so this call removes it again. Either the erasure's delete comes after the put, or its
+   * scrub comes before the second read: the sealed content never outlives an erasure.
+   */
   async seal(id: string, sealed: Sealed, at: Date): Promise<boolean> {
+    const state = async () =>
+      (await this.#db.send(new GetCommand({ TableName: this.#table, Key: messageKey(id), ProjectionExpression: "erased_at, sealed, tenant", ConsistentRead: true }))).Item;
+    const before = await state();
+    if (!before || before.erased_at !== undefined || before.sealed !== undefined) return false;
     try {
       await this.#db.send(
-        new UpdateCommand({
+        new PutCommand({
           TableName: this.#table,
-          Key: messageKey(id),
-          UpdateExpression: "SET sealed = :sealed, updated_at = :at",
-          ConditionExpression: "attribute_exists(pk) AND attribute_not_exists(sealed) AND attribute_not_exists(erased_at)",
-          ExpressionAttributeValues: { ":sealed": sealed, ":at": at.toISOString() },
+          Item: { ...messageContentKey(id), sealed, sealed_at: at.toISOString() },
+          ConditionExpression: "attribute_not_exists(pk)",
         }),
       );
-      return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+    const after = await state();
+    if (after && after.erased_at === undefined) return true;
+    await this.#db.send(new DeleteCommand({ TableName: this.#table, Key: messageContentKey(id) }));
+    return false;
   }
 
   /*
@@ -381,7 +464,12 @@ export class DynamoMessageStore implements MessageStore {
   async #scrub(id: string, request: EraseRequest, at: string): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const { Item } = await this.#db.send(
-        new GetCommand({ TableName: this.#table, Key: messageKey(id), ProjectionExpression: "tenant, recipients, outcomes", ConsistentRead: true }),
+        new GetCommand({
+          TableName: this.#table,
+          Key: messageKey(id),
+          ProjectionExpression: "tenant, recipients, outcomes, content_item, store_secure",
+          ConsistentRead: true,
+        }),
       );
       // No record (a create rolled back), or not this tenant's: nothing to scrub, the entry goes.
       if (!Item || Item.tenant !== request.tenant) return;
@@ -393,7 +481,7 @@ export class DynamoMessageStore implements MessageStore {
           new UpdateCommand({
             TableName: this.#table,
             Key: messageKey(id),
-            UpdateExpression: `SET erased_at = if_not_exists(erased_at, :at), updated_at = :at, rev = if_not_exists(rev, :zero) + :one REMOVE content, sealed, metadata, provider_reply${
+            UpdateExpression: `SET erased_at = if_not_exists(erased_at, :at), updated_at = :at, rev = if_not_exists(rev, :zero) + :one REMOVE content, content_item, sealed, metadata, provider_reply${
               index >= 0 ? `, recipients[${index}]` : ""
             }${outcome ? ", outcomes.#recipient" : ""}`,
             ConditionExpression: `attribute_exists(pk) AND tenant = :tenant${index >= 0 ? ` AND recipients[${index}] = :recipient` : ""}`,
@@ -407,6 +495,11 @@ export class DynamoMessageStore implements MessageStore {
             },
           }),
         );
+        // The content item after the record: a scrub cut short here is finished by the next
+        // erasure, which still finds the history entry (deleted after its page is scrubbed).
+        if (Item.content_item === true || Item.store_secure === true) {
+          await this.#db.send(new DeleteCommand({ TableName: this.#table, Key: messageContentKey(id) }));
+        }
         return;
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -445,8 +538,20 @@ export class DynamoMessageStore implements MessageStore {
   }
 }
 
-/** A MSG# item (as read, or a stream image unmarshalled) → the record, validated; its bookkeeping attributes dropped. */
+/**
+ * A MSG# record item (as read, or a stream image unmarshalled) → the record, validated; its
+ * bookkeeping attributes dropped. Content kept in the content item is not in it (see whole).
+ */
 export function toRecord(item: Record<string, unknown>): MessageRecord {
-  const { pk: _pk, sk: _sk, claim_expires_at: _lease, rev: _rev, ...record } = item;
+  const { pk: _pk, sk: _sk, claim_expires_at: _lease, rev: _rev, content_item: _apart, ...record } = item;
   return MessageRecord.parse(record);
+}
+
+/** The record item with what its content item holds (content, or the sealed content). */
+function whole(item: Record<string, unknown>, contentItem: Record<string, unknown> | undefined): MessageRecord {
+  return toRecord({
+    ...item,
+    ...(contentItem?.content !== undefined && { content: contentItem.content }),
+    ...(contentItem?.sealed !== undefined && { sealed: contentItem.sealed }),
+  });
 }

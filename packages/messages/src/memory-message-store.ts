@@ -99,11 +99,10 @@ export class MemoryMessageStore implements MessageStore {
     return this.#view(id);
   }
 
-  async seal(id: string, sealed: Sealed, at: Date): Promise<boolean> {
+  async seal(id: string, sealed: Sealed, _at: Date): Promise<boolean> {
     const record = this.records.get(id);
     if (!record || record.sealed || record.erased_at) return false;
     record.sealed = structuredClone(sealed);
-    record.updated_at = at.toISOString();
     return true;
   }
 

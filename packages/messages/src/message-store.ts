@@ -35,7 +35,14 @@ export type ClaimResult =
   | { claimed: true; record: MessageRecord }
   | { claimed: false; record: MessageRecord | undefined };
 
-/** The message store every service shares. Adapters: DynamoDB, and in-memory for unit tests. */
+/**
+ * The message store every service shares. Adapters: DynamoDB, and in-memory for unit tests.
+ *
+ * The records `get`, `listByRecipient` and `claim` return are whole. Those `transition`,
+ * `deadLetter` and `applyEvent` return (and the one `decide` is given) are the status side of the
+ * message: an adapter may leave out content and sealed content it keeps apart (the DynamoDB one
+ * does when they are big), as reading them back would cost a read per status write.
+ */
 export interface MessageStore {
   /**
    * Writes the record and its recipient-history entries; fails if the id exists. If the entries
@@ -70,7 +77,8 @@ export interface MessageStore {
   applyEvent(id: string, decide: (record: MessageRecord) => OutcomeChange | undefined): Promise<AppliedEvent>;
   /**
    * Stores the sealed content of a store_secure message once: false when it is already sealed,
-   * erased, or gone (so a redelivered seal changes nothing).
+   * erased, or gone (so a redelivered seal changes nothing). The record's status fields, updated_at
+   * included, are left alone: sealing changes no status, and a write to them would cost one.
    */
   seal(id: string, sealed: Sealed, at: Date): Promise<boolean>;
   /**

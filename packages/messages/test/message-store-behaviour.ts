@@ -16,6 +16,16 @@ const iso = (seconds: number) => at(seconds).toISOString();
 type Scope = { tenant: string; recipient: string };
 
 /** What the ingest service hands the store for a recipient: its keyed digest (the key is the test's). */
+/**
+ * What a status write returns is the status side of the message: an adapter may leave out the
+ * content it keeps apart (see MessageStore). Compared with what `get` returns, whole, on that side.
+ */
+const statusSide = (record: MessageRecord | undefined) => {
+  if (!record) return record;
+  const { content: _content, sealed: _sealed, ...rest } = record;
+  return rest;
+};
+
 const hmacOf = (recipient: string) => createHmac("sha256", "behaviour-suite-key-of-32-characters").update(recipient).digest("hex");
 
 function aScope(): Scope {
@@ -460,7 +470,7 @@ export function describeMessageStore(name: string, makeStore: () => MessageStore
         { status: "sending", at: iso(5) },
         { status: "sent", at: iso(6) },
       ]);
-      expect(await store.get(record.id)).toEqual(updated);
+      expect(statusSide(await store.get(record.id))).toEqual(statusSide(updated));
     });
 
     it("records the provider, its reply and earlier events before this one", async () => {
@@ -496,7 +506,7 @@ export function describeMessageStore(name: string, makeStore: () => MessageStore
         failover,
         { status: "sent", at: iso(7), provider: "smtp" },
       ]);
-      expect(await store.get(record.id)).toEqual(updated);
+      expect(statusSide(await store.get(record.id))).toEqual(statusSide(updated));
     });
 
     it("records a failure with its code and reason", async () => {
@@ -591,7 +601,7 @@ export function describeMessageStore(name: string, makeStore: () => MessageStore
       // Assess
       expect(marked).toMatchObject({ status: "dead_lettered", updated_at: iso(9), attempts: 0, failure: why });
       expect(marked?.history).toEqual([{ status: "queued", at: iso(0) }, { status: "dead_lettered", at: iso(9), ...why }]);
-      expect(await store.get(record.id)).toEqual(marked);
+      expect(statusSide(await store.get(record.id))).toEqual(statusSide(marked));
     });
 
     it("keeps the provider's last failure of a retrying message", async () => {
@@ -623,7 +633,7 @@ export function describeMessageStore(name: string, makeStore: () => MessageStore
 
       // Assess
       expect(marked).toBeUndefined();
-      expect(await store.get(record.id)).toEqual(sent);
+      expect(statusSide(await store.get(record.id))).toEqual(statusSide(sent));
     });
 
     it("leaves a message a live claim holds, and marks it once the claim's lease ran out", async () => {

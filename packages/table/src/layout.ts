@@ -5,7 +5,9 @@
  * function may touch from PARTITIONS. Dependency-free, so infra can import it.
  *
  *   pk                             sk                    item
- *   MSG#<id>                       MSG                   a message record
+ *   MSG#<id>                       MSG                   a message record: status, recipients, history, small content
+ *   MSG#<id>                       CONTENT               its bulky parts, apart so status writes never rewrite them:
+ *                                                        content too big to keep in the record, the sealed content
  *   RCPT#<tenant>#<recipient>      <created_at>#<id>     a recipient's history entry (the field
  *                                                        report's msg_id + timestamp, per tenant)
  *   AUDIT#<tenant>#<hmac>          <at>#<uuid>           an erasure of one recipient: who, when, how many;
@@ -50,6 +52,8 @@ export type Partition = keyof typeof PARTITIONS;
 export type TableKey = { pk: string; sk: string };
 
 export const messageKey = (id: string): TableKey => ({ pk: `${PARTITIONS.message}${id}`, sk: "MSG" });
+/** The message's content item (see the table above): the record's partition, so one Query reads both. */
+export const messageContentKey = (id: string): TableKey => ({ pk: `${PARTITIONS.message}${id}`, sk: "CONTENT" });
 export const recipientPartition = (tenant: string, recipient: string) => `${PARTITIONS.recipient}${tenant}#${recipient}`;
 /** One recipient's erasures in one tenant, by the recipient's HMAC (never the address). */
 export const auditPartition = (tenant: string, recipientHmac: string) => `${PARTITIONS.audit}${tenant}#${recipientHmac}`;

@@ -1,14 +1,17 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aMessageRecord, oneConnectionToEmulator, provision, startMoto, useEmulatorEnv, type Emulator } from "@herald/testing";
 import { DynamoMessageStore } from "../../src/dynamo";
+import { INLINE_CONTENT_BYTES } from "../../src/dynamo-message-store";
 import { describeMessageStore } from "../message-store-behaviour";
 
 let moto: Emulator;
 let tableName: string;
 let store: DynamoMessageStore;
+/** The same table, every content kept in its own item (as big content is). */
+let apart: DynamoMessageStore;
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -17,6 +20,7 @@ beforeAll(async () => {
   // The shared behaviour races claims against each other; DynamoDB decides such races
   // atomically, moto only when its requests come one at a time (see oneConnectionToEmulator).
   store = new DynamoMessageStore(new DynamoDBClient(oneConnectionToEmulator()), tableName);
+  apart = new DynamoMessageStore(new DynamoDBClient(oneConnectionToEmulator()), tableName, { inlineContentBytes: 0 });
 });
 
 afterAll(async () => {
@@ -24,6 +28,115 @@ afterAll(async () => {
 });
 
 describeMessageStore("DynamoMessageStore", () => store);
+describeMessageStore("DynamoMessageStore, content in its own item", () => apart);
+
+describe("DynamoMessageStore content item", () => {
+  const db = () => DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const raw = async (id: string, sk: string) => (await db().send(new GetCommand({ TableName: tableName, Key: { pk: `MSG#${id}`, sk }, ConsistentRead: true }))).Item;
+  const bigEmail = () => {
+    const to = ["ann@example.com", "ben@example.com", "cat@example.com"];
+    return aMessageRecord({
+      tenant: "content-it",
+      recipients: to,
+      content: { channel: "email", from: "noreply@herald.local", to, subject: "Your statement", html: `<p>${"x".repeat(4600)}</p>` },
+    });
+  };
+
+  it("keeps big content out of the record, so the claim and the sent write touch an item under 1 KB", async () => {
+    // Prepare
+    const record = bigEmail();
+
+    // Act
+    await store.create(record);
+    const claim = await store.claim(record.id, new Date(), 60);
+    await store.transition(record.id, { to: "sent", at: new Date(), from: ["sending"], provider: "ses", providerMessageId: `0100${"f".repeat(56)}` });
+
+    // Assess
+    const item = await raw(record.id, "MSG");
+    expect(item).not.toHaveProperty("content");
+    expect(item?.content_item).toBe(true);
+    expect(Buffer.byteLength(JSON.stringify(item))).toBeLessThan(1024);
+    expect((await raw(record.id, "CONTENT"))?.content).toEqual(record.content);
+    expect(claim.claimed && claim.record.content).toEqual(record.content);
+    expect((await store.get(record.id))?.content).toEqual(record.content);
+    const listed = await store.listByRecipient({ tenant: "content-it", recipient: "ben@example.com", limit: 10 });
+    expect(listed.items.map((r) => r.content)).toEqual([record.content]);
+  });
+
+  it("keeps small content in the record: one item, as a second would cost a write and save none", async () => {
+    // Prepare
+    const record = aMessageRecord({ tenant: "content-it" });
+    expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(INLINE_CONTENT_BYTES);
+
+    // Act
+    await store.create(record);
+
+    // Assess
+    expect((await raw(record.id, "MSG"))?.content).toEqual(record.content);
+    expect(await raw(record.id, "CONTENT")).toBeUndefined();
+  });
+
+  it("reads a record written before content items existed (content in the record, however big)", async () => {
+    // Prepare: the old layout, written as an older version did
+    const record = bigEmail();
+    await db().send(new UpdateCommand({
+      TableName: tableName,
+      Key: { pk: `MSG#${record.id}`, sk: "MSG" },
+      UpdateExpression: `SET ${Object.keys(record).map((k) => `#${k} = :${k}`).join(", ")}`,
+      ExpressionAttributeNames: Object.fromEntries(Object.keys(record).map((k) => [`#${k}`, k])),
+      ExpressionAttributeValues: Object.fromEntries(Object.entries(record).map(([k, v]) => [`:${k}`, v])),
+    }));
+
+    // Act
+    const claim = await store.claim(record.id, new Date(), 60);
+
+    // Assess
+    expect(claim.claimed && claim.record.content).toEqual(record.content);
+    expect((await store.get(record.id))?.content).toEqual(record.content);
+  });
+
+  it("removes the content item when the recipient is erased", async () => {
+    // Prepare
+    const record = bigEmail();
+    await store.create(record);
+
+    // Act
+    await store.eraseRecipient({ tenant: "content-it", recipient: "ann@example.com", recipientHmac: "0".repeat(64), principal: "dpo", at: new Date() });
+
+    // Assess
+    expect(await raw(record.id, "CONTENT")).toBeUndefined();
+    expect(await raw(record.id, "MSG")).not.toHaveProperty("content_item");
+    expect(await store.get(record.id)).not.toHaveProperty("content");
+  });
+
+  it("leaves no sealed content behind when the recipient is erased while the seal is being written", async () => {
+    // Prepare: the seal's first read of the record done, the erasure runs before its put
+    const { content: _plain, ...record } = aMessageRecord({ tenant: "content-it", store_secure: true, recipients: [`${randomUUID()}@example.com`] });
+    await store.create(record);
+    const client = new DynamoDBClient(oneConnectionToEmulator());
+    let erasing: Promise<unknown> | undefined;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const output = await next(args);
+        if (context.commandName === "GetItemCommand" && erasing === undefined) {
+          erasing = store.eraseRecipient({ tenant: "content-it", recipient: record.recipients[0] ?? "", recipientHmac: "1".repeat(64), principal: "dpo", at: new Date() });
+          await erasing;
+        }
+        return output;
+      },
+      { step: "initialize" },
+    );
+    const sealing = new DynamoMessageStore(client, tableName);
+
+    // Act
+    const sealed = await sealing.seal(record.id, { v: 1, alg: "AES-256-GCM", key: "a2V5", key_id: "k", iv: "aXY=", tag: "dGFn", ciphertext: "Y3Q=" }, new Date());
+
+    // Assess
+    expect(erasing).toBeDefined();
+    expect(sealed).toBe(false);
+    expect(await raw(record.id, "CONTENT")).toBeUndefined();
+  });
+});
 
 describe("DynamoMessageStore items", () => {
   it("writes one tenant-scoped history entry per recipient, keyed by creation time and id", async () => {
@@ -133,7 +246,9 @@ describe("DynamoMessageStore erasure", () => {
       }),
     ];
     for (const record of records) await store.create(record);
-    expect((await itemsNaming(address)).length).toBe(4);
+    // two history entries, the first record, and the second's content item (too big to keep in
+    // its record; its record names the address only in `recipients`, with the co-recipient)
+    expect((await itemsNaming(address)).length).toBe(5);
 
     // Act
     const result = await store.eraseRecipient({ tenant: "erase-it", recipient: address, recipientHmac: hmac(address), principal: "dpo", at: new Date() });

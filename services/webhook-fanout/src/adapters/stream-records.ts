@@ -28,6 +28,7 @@ export function toStreamChange(record: RawRecord | DynamoDBRecord): StreamChange
     eventName: raw.eventName === "INSERT" || raw.eventName === "REMOVE" ? raw.eventName : "MODIFY",
     sequenceNumber: raw.dynamodb?.SequenceNumber ?? "",
     pk: typeof keys?.pk === "string" ? keys.pk : undefined,
+    sk: typeof keys?.sk === "string" ? keys.sk : undefined,
     newImage: image(raw.dynamodb?.NewImage),
     oldImage: image(raw.dynamodb?.OldImage),
   };

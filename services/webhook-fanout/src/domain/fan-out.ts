@@ -1,6 +1,6 @@
 import type { MessageRecord, WebhookJob } from "@herald/contracts";
 import type { Logger } from "@herald/platform";
-import { PARTITIONS } from "@herald/table";
+import { messageKey, PARTITIONS } from "@herald/table";
 import { eventsOf, jobsFor, type WebhookEndpoint, type WebhookStore } from "@herald/webhooks";
 
 /**
@@ -12,6 +12,7 @@ export type StreamChange = {
   eventName: "INSERT" | "MODIFY" | "REMOVE";
   sequenceNumber: string;
   pk: string | undefined;
+  sk: string | undefined;
   newImage: Record<string, unknown> | undefined;
   oldImage: Record<string, unknown> | undefined;
 };
@@ -60,7 +61,9 @@ export async function fanOut(changes: readonly StreamChange[], deps: FanoutDeps)
 }
 
 async function jobsOf(change: StreamChange, deps: FanoutDeps, endpointsOf: Map<string, Promise<WebhookEndpoint[]>>): Promise<WebhookJob[]> {
-  if (!change.pk?.startsWith(PARTITIONS.message) || change.eventName === "REMOVE" || !change.newImage) return [];
+  // The message record only: a message's content item (sk CONTENT) changes no status.
+  const record = change.pk?.startsWith(PARTITIONS.message) && change.sk === messageKey("").sk;
+  if (!record || change.eventName === "REMOVE" || !change.newImage) return [];
   let after: MessageRecord;
   let before: MessageRecord | undefined;
   try {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { MessageRecord, WebhookJob } from "@herald/contracts";
 import { recordFromItem } from "@herald/messages/dynamo";
 import { createLogger } from "@herald/platform";
-import { messageKey } from "@herald/table";
+import { messageContentKey, messageKey } from "@herald/table";
 import { aMessageRecord } from "@herald/testing";
 import { MemoryWebhookStore } from "@herald/webhooks/memory";
 import { toStreamChange } from "../../src/adapters/stream-records";
@@ -22,6 +22,7 @@ function change(before: MessageRecord | undefined, after: MessageRecord, overrid
     eventName: before ? "MODIFY" : "INSERT",
     sequenceNumber: String(1000 + sequence),
     pk: messageKey(after.id).pk,
+    sk: messageKey(after.id).sk,
     newImage: item(after),
     oldImage: before && item(before),
     ...overrides,
@@ -66,10 +67,12 @@ describe("fanOut", () => {
 
   it("ignores other items, removals and writes that are no news", async () => {
     const { jobs, deps } = await setUp();
-    const other = { ...change(undefined, queued), pk: "RATE#email", newImage: { pk: "RATE#email", sk: "1", count: 3 } };
+    const other = { ...change(undefined, queued), pk: "RATE#email", sk: "schedule", newImage: { pk: "RATE#email", sk: "schedule", next_us: 3 } };
+    // a big message's content item: its partition is the message's, and it is no record
+    const content = { ...change(undefined, queued), sk: "CONTENT", newImage: { ...messageContentKey(queued.id), content: queued.content } };
     const removal = { ...change(queued, sent), eventName: "REMOVE" as const, newImage: undefined };
     const lease = change(sent, { ...sent, attempts: 3 });
-    expect(await fanOut([other, removal, lease], deps)).toEqual({ failedAt: undefined, jobs: 0 });
+    expect(await fanOut([other, content, removal, lease], deps)).toEqual({ failedAt: undefined, jobs: 0 });
     expect(jobs.sent).toEqual([]);
   });
 
@@ -112,7 +115,7 @@ describe("toStreamChange", () => {
         SequenceNumber: "42",
       },
     });
-    expect(change).toMatchObject({ eventId: "abc", eventName: "MODIFY", sequenceNumber: "42", pk: `MSG#${sent.id}` });
+    expect(change).toMatchObject({ eventId: "abc", eventName: "MODIFY", sequenceNumber: "42", pk: `MSG#${sent.id}`, sk: "MSG" });
     expect(recordFromItem(change.newImage ?? {})).toEqual(sent);
     expect(recordFromItem(change.oldImage ?? {})).toEqual(queued);
   });
