@@ -61,9 +61,10 @@ const common = {
 export const ingest = new sst.aws.Function("Ingest", {
   ...common,
   permissions: [
-    // create (Put + BatchWrite, rolled back by BatchWrite deletes), get (Get), list (Query +
-    // BatchGet), mark failed when enqueueing fails (Update), erase (Query the history, Get and
-    // Update each record, BatchWrite deletes of the history entries, Put the audit item, Query
+    // create (Puts + BatchWrite, rolled back by BatchWrite deletes), get (Query of the message's
+    // partition), list (Query + BatchGet), mark failed when enqueueing fails (Update), erase (Query
+    // the history, Get and Update each record, Delete its content item, BatchWrite deletes of the
+    // history entries, Put the audit item, Query
     // the recipient's audit partition), Idempotency-Key claim/replay/takeover/complete (Put, Get,
     // Update) and its release when nothing was accepted (Delete), the tenants' daily SMS quota
     // (Update), the suppression lists (BatchGet at every send; Get, Query, Update, Delete for
@@ -97,8 +98,9 @@ export const ingest = new sst.aws.Function("Ingest", {
 export const ingestDecrypt = new sst.aws.Function("IngestDecrypt", {
   ...common,
   permissions: [
-    // read the sealed record (the caller was authenticated by the authorizer), and nothing else
-    tableAccess(["dynamodb:GetItem"], ["message"]),
+    // read the sealed message (a Query of its partition: the record and its content item; the
+    // caller was authenticated by the authorizer), and nothing else
+    tableAccess(["dynamodb:Query"], ["message"]),
     // the table is encrypted with the app key: DynamoDB must decrypt its table key for this
     // function too; through DynamoDB only, so no SQS message can be read with it
     appKey(["kms:Decrypt"], ["dynamodb"]),

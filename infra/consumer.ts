@@ -43,9 +43,10 @@ export function subscribeConsumer(
       },
       ...(args.copyFiles && { copyFiles: args.copyFiles }),
       permissions: [
-        // claim (conditional update), read back, record the outcome, seal; the send-rate windows
+        // claim (conditional update), read back (a Query: the record and its content item), the
+        // content item of a big message (Get), record the outcome; the send-rate schedule
         ...((args.tableKinds ?? ["message", "rate"]).length > 0
-          ? [tableAccess(["dynamodb:GetItem", "dynamodb:UpdateItem"], args.tableKinds ?? ["message", "rate"])]
+          ? [tableAccess(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"], args.tableKinds ?? ["message", "rate"])]
           : []),
         // queue and table are encrypted with the app key: SQS decrypts on receive, DynamoDB
         // decrypts the table key on every read and write

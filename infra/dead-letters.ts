@@ -35,8 +35,9 @@ export const deadLetterSweeper = new sst.aws.Cron("DeadLetterSweeper", {
       ...lambdaEnvironment(config),
     },
     permissions: [
-      // read a message record, and mark it (a conditional UpdateItem): message records only
-      tableAccess(["dynamodb:GetItem", "dynamodb:UpdateItem"], ["message"]),
+      // read a message (a Query of its partition: the record and its content item), and mark it
+      // (a conditional UpdateItem): message items only
+      tableAccess(["dynamodb:Query", "dynamodb:UpdateItem"], ["message"]),
       // look (and hand back), never delete
       {
         actions: ["sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"],

@@ -32,8 +32,12 @@ import { deployEnvironment, InfraConfigError, isHttpsUrl, type Env } from "./env
 
 /** Read by infra alone: how far each consumer scales, the edge throttle, the authorizer's cache. */
 const InfraEnv = z.object({
-  /** Concurrent consumer invocations SQS may drive (the event source minimum is 2). */
-  HERALD_EMAIL_MAX_CONCURRENCY: env.int(5, 2, 1000),
+  /**
+   * Concurrent consumer invocations SQS may drive (the event source minimum is 2). Email: 2, as
+   * two instances sending one message at a time (~65 ms each on AWS) hold SES's usual 14/s; more
+   * only wait for send slots in billed time. Raise it with the account's send rate.
+   */
+  HERALD_EMAIL_MAX_CONCURRENCY: env.int(2, 2, 1000),
   HERALD_SMS_MAX_CONCURRENCY: env.int(5, 2, 1000),
   HERALD_SECURE_MAX_CONCURRENCY: env.int(2, 2, 1000),
   /** The webhook consumer's: how many endpoints are posted to at once (each post waits up to 10 s). */

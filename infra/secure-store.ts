@@ -1,4 +1,5 @@
 import { config } from "./config";
+import { tableAccess } from "./storage";
 import { subscribeConsumer } from "./consumer";
 import { dataKey, dataKeyUse } from "./keys";
 import { queues } from "./queues";
@@ -11,6 +12,11 @@ import { queues } from "./queues";
 export const secureStoreConsumer = subscribeConsumer(queues["secure-store"].queue, {
   handler: "services/secure-store/src/entrypoints/lambda.handler",
   environment: { HERALD_KMS_KEY_ID: dataKey.arn },
-  permissions: [dataKeyUse(["kms:GenerateDataKey"])],
+  permissions: [
+    dataKeyUse(["kms:GenerateDataKey"]),
+    // the sealed content is its own item (MSG#<id> | CONTENT): put once, deleted again if the
+    // recipient was erased while it was written
+    tableAccess(["dynamodb:PutItem", "dynamodb:DeleteItem"], ["message"]),
+  ],
   maxConcurrency: config.secureMaxConcurrency,
 });

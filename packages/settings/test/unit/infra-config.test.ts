@@ -79,7 +79,7 @@ describe("loadInfraConfig", () => {
       twilioAccountSid: undefined,
       oauth: undefined,
       logLevel: "INFO",
-      emailMaxConcurrency: 5,
+      emailMaxConcurrency: 2,
       smsMaxConcurrency: 5,
       secureMaxConcurrency: 2,
       apiThrottleRate: 50,
