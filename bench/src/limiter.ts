@@ -1,7 +1,9 @@
 /**
  * The email send-rate limiter as it runs on AWS: three workers (each its own limiter and
- * DynamoDB client, as three Lambda instances), each with a batch of 10 records waiting for a
- * send slot at once, sharing one configured rate through the table in moto. Figures: the rate
+ * DynamoDB client, as three Lambda instances), each handling its batch one record at a time as
+ * the consumer does (take a slot, then the claim, the send and the sent write: BENCH_LIMITER_SEND_MS,
+ * 60 ms, about what they take on AWS), sharing one configured rate through the table in moto.
+ * Three such workers could send ~45/s, so the rate is what holds them back. Figures: the rate
  * held (slots per second over the steady part of the run, the first second left out) against
  * the one configured, and the DynamoDB writes per slot, failed conditional writes included.
  */
@@ -13,6 +15,9 @@ export type LimiterResult = {
   configured: number;
   held: number;
   workers: number;
+  /** Records each worker has waiting for a slot at once, and how long each send takes after its slot. */
+  inFlight: number;
+  sendMs: number;
   seconds: number;
   slots: number;
   writesPerSlot: number;
@@ -25,7 +30,8 @@ export async function measureLimiter(
   rate = Number(process.env.BENCH_LIMITER_RATE ?? 14),
   seconds = Number(process.env.BENCH_LIMITER_SECONDS ?? 10),
   workers = 3,
-  inFlight = 10,
+  inFlight = 1,
+  sendMs = Number(process.env.BENCH_LIMITER_SEND_MS ?? 60),
 ): Promise<LimiterResult> {
   const moto = await startMoto();
   let writes = 0;
@@ -58,6 +64,7 @@ export async function measureLimiter(
           while (performance.now() < until) {
             if (!(await limiter.acquire(until - performance.now()))) break;
             stamps.push(performance.now() - started);
+            await new Promise((resolve) => setTimeout(resolve, sendMs));
           }
         }),
       ),
@@ -68,6 +75,8 @@ export async function measureLimiter(
       configured: rate,
       held,
       workers,
+      inFlight,
+      sendMs,
       seconds,
       slots: stamps.length,
       writesPerSlot: writes / stamps.length,

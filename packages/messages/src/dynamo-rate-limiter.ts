@@ -9,9 +9,16 @@ import type { RateLimiter } from "./rate-limiter";
  * One item in the messages table (RATE#<name> | schedule) holds the time at which the next send
  * slot is free, as GCRA's "theoretical arrival time": slots are points on one timeline, one
  * interval (1/rate) apart, and a worker takes a block of them at once by moving that time on by
- * block × interval with a conditional write (on the value it last saw; a refused write returns
- * the current value, so a retry costs no read). Blocks never overlap, so N workers together send
- * at the rate exactly, not above it, and one write pays for a block of sends, not one each.
+ * block × interval. Blocks never overlap, so N workers together send at the rate exactly, not
+ * above it, and one write pays for a block of sends, not one each.
+ *
+ * Two ways to move it on. While the timeline is busy (the worker saw it at or ahead of "now"
+ * within a block's span), an atomic ADD: it cannot be refused, so workers that take blocks at the
+ * same time never pay for each other's writes (with conditional writes every block cost about two,
+ * one of them refused). The time only ever grows, so a block added to a timeline seen busy is never
+ * in the past. Otherwise (a first send, or after a pause) a conditional SET from "now", on the
+ * value last seen (a refused write returns the current value, so a retry costs no read): an ADD
+ * there would hand out slots in the past, a burst.
  *
  * An idle timeline starts at "now": no credit builds up while nothing is sent. A worker may use a
  * slot up to one block's span late (a send before it took longer than the interval); a slot later
@@ -76,13 +83,36 @@ export class DynamoRateLimiter implements RateLimiter {
     }
   }
 
-  /** Takes the next block of slots on the shared timeline: one conditional write, more only when another worker got there first. */
+  /** Takes the next block of slots on the shared timeline: one write; two when a paused timeline was restarted by another worker first. */
   async #claim(): Promise<void> {
+    const span = this.#block * this.#intervalUs;
+    let restart = false;
     for (;;) {
       const nowUs = Math.round(this.#now() * 1000);
       const known = this.#known;
+      if (!restart && known !== undefined && known >= nowUs - span) {
+        const { Attributes } = await this.#db.send(
+          new UpdateCommand({
+            TableName: this.#table,
+            Key: rateKey(this.#name, "schedule"),
+            UpdateExpression: "ADD next_us :span",
+            ExpressionAttributeValues: { ":span": span },
+            ReturnValues: "UPDATED_NEW",
+          }),
+        );
+        const end = Number(Attributes?.next_us);
+        this.#known = end;
+        const start = end - span;
+        // never in the past (see above), unless the item was removed (by hand): then restart it from now
+        if (start < nowUs - span) {
+          restart = true;
+          continue;
+        }
+        for (let i = 0; i < this.#block; i++) this.#slots.push(start + i * this.#intervalUs);
+        return;
+      }
       const start = known === undefined ? nowUs : Math.max(known, nowUs);
-      const next = start + this.#block * this.#intervalUs;
+      const next = start + span;
       try {
         await this.#db.send(
           new UpdateCommand({
