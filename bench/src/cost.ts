@@ -32,7 +32,7 @@ import { join } from "node:path";
 import type { IngestHttpResult } from "./ingest-http";
 import type { LimiterResult } from "./limiter";
 import type { PathFigure, WireResult } from "./wire";
-import { fanoutMapping } from "./lib/infra";
+import { emailMaxConcurrency, fanoutMapping } from "./lib/infra";
 import { REPO_ROOT } from "./lib/util";
 
 export const PRICES = {
@@ -53,7 +53,7 @@ export const MODEL = {
   /** services' memory and the email consumer's maximum concurrency, as infra/*.ts set them by default */
   ingestMb: 512,
   consumerMb: 512,
-  emailMaxConcurrency: 5,
+  emailMaxConcurrency: emailMaxConcurrency(),
   vcpuMb: 1769,
   /** the webhook fan-out's event source mapping and memory (infra/webhooks.ts) */
   fanout: fanoutMapping(),

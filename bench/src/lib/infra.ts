@@ -23,3 +23,11 @@ export function fanoutMapping(): { batchSize: number; batchingWindowSeconds: num
     from: "WebhookFanout's event source mapping in infra/webhooks.ts",
   };
 }
+
+/** The email consumer's default maximum concurrency, as infra/deploy-config.ts sets it (HERALD_EMAIL_MAX_CONCURRENCY). */
+export function emailMaxConcurrency(): number {
+  const text = readFileSync(join(REPO_ROOT, "infra", "deploy-config.ts"), "utf8");
+  const m = /HERALD_EMAIL_MAX_CONCURRENCY:\s*env\.int\((\d+)/.exec(text);
+  if (!m?.[1]) throw new Error("HERALD_EMAIL_MAX_CONCURRENCY's default not found in infra/deploy-config.ts");
+  return Number(m[1]);
+}
