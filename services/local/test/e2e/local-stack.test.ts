@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { startAwsProxy, startMoto, type MotoData } from "@herald/testing";
 import {
   api,
@@ -129,13 +129,20 @@ describe("npm start (the local stack)", () => {
     expect(data.sns?.SMS?.find((m) => m.message_id === sms.provider_message_id)).toMatchObject({ phone_number: "+447911123456", message: "Hello from Herald" });
     const email = await client.get(emailId);
     expect(data.ses?.Message?.find((m) => m.id === email.provider_message_id)).toMatchObject({ subject: "Recovery code", body: secret });
-    // the raw DynamoDB item holds no plaintext, and GET shows none
-    const raw = await new DynamoDBClient({ endpoint: local.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } }).send(
-      new GetItemCommand({ TableName: local.tableName, Key: { pk: { S: `MSG#${emailId}` }, sk: { S: "MSG" } } }),
-    );
-    expect(JSON.stringify(raw.Item)).not.toContain("4711");
-    expect(JSON.stringify(raw.Item)).not.toContain("Recovery code");
-    expect(JSON.stringify(raw.Item)).toContain("AES-256-GCM");
+    // the raw DynamoDB items (the record, and its content item with the sealed content) hold no
+    // plaintext, and GET shows none
+    const dynamo = new DynamoDBClient({ endpoint: local.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    const rawItems = async () =>
+      (
+        await dynamo.send(
+          new QueryCommand({ TableName: local.tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": { S: `MSG#${emailId}` } }, ConsistentRead: true }),
+        )
+      ).Items ?? [];
+    const raw = await rawItems();
+    expect(raw.map((item) => item.sk?.S).sort()).toEqual(["CONTENT", "MSG"]);
+    expect(JSON.stringify(raw)).not.toContain("4711");
+    expect(JSON.stringify(raw)).not.toContain("Recovery code");
+    expect(JSON.stringify(raw.find((item) => item.sk?.S === "CONTENT"))).toContain("AES-256-GCM");
     expect(email).not.toHaveProperty("text");
     expect(decrypted).toMatchObject({ id: emailId, channel: "email", subject: "Recovery code", text: secret });
 
@@ -150,6 +157,7 @@ describe("npm start (the local stack)", () => {
     expect(await erased.json()).toMatchObject({ erased: 1 });
     expect(await client.get(emailId)).toMatchObject({ erased: true });
     expect((await client.decrypt(emailId)).status).toBe(410);
+    expect((await rawItems()).map((item) => item.sk?.S)).toEqual(["MSG"]);
 
     // no service ever logged the content, a full address or number, or a key
     const serviceLines = stack.output().split("\n").filter((line) => /^\[(ingest|email|sms|secure-store)\] /.test(line));
