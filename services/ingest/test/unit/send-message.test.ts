@@ -98,6 +98,14 @@ describe("POST /v1/messages", () => {
       { name: "a wrong content type", body: JSON.stringify(valid), status: 415, path: "content-type", headers: { "content-type": "text/plain" } },
       { name: "a form body", body: "channel=email", status: 415, path: "content-type", headers: { "content-type": "application/x-www-form-urlencoded" } },
       { name: "an oversize body", body: { ...valid, text: "x".repeat(MAX_BODY_BYTES) }, status: 413, path: "body" },
+      {
+        // the length a client declares is refused before a byte of the body is read
+        name: "a body declared longer than the limit",
+        body: JSON.stringify(valid),
+        status: 413,
+        path: "body",
+        headers: { "content-type": "application/json", "content-length": String(MAX_BODY_BYTES + 64) },
+      },
     ];
 
     for (const c of cases) {
