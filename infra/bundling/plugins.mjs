@@ -59,8 +59,10 @@ const Z_IMPORT = 'import { z } from "zod";';
  * (JSON Schema conversion both ways, z.compile, ...: ~95 KB minified) although Herald imports
  * names, not `z`. extendZodWithOpenApi reads nothing of its argument but `ZodType` (it adds
  * `.openapi()` to ZodType.prototype), so the call is given `{ ZodType: z.ZodType }`, a property
- * read esbuild can shake around. The module still exports the real `z`: an importer of it gets
- * all of it. If a new version no longer has this exact call, the file is bundled unchanged
+ * read esbuild can shake around, and `z` is imported as `import * as z from "zod"` (a named
+ * import of zod's `z` is itself a namespace value, which esbuild keeps whole). The module still
+ * exports a complete `z` (zod's root namespace: every export of `z`, plus `z` and `default`)
+ * for any importer of it; Herald imports zod directly. If a new version no longer has this exact call, the file is bundled unchanged
  * (bigger, not broken: the bench's bundle figure shows it); no warning is returned, because
  * SST's bridge cannot carry one.
  *
