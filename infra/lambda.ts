@@ -11,11 +11,16 @@
  * - source maps: SST builds them either way. Without HERALD_SOURCE_MAPS=on they stay out of the
  *   package (SST uploads them to its bootstrap bucket, for the SST Console) and Node does not map
  *   stack traces at run time, which costs ~25 ms of every cold start and slows every error stack;
- *   with it, the package carries them and NODE_OPTIONS=--enable-source-maps turns them on.
+ *   with it, the package carries them and NODE_OPTIONS=--enable-source-maps turns them on;
+ * - esbuild plugins (infra/bundling/plugins.mjs) that keep zod's unused exports, its ~440 KB of
+ *   translated error messages first, out of every bundle that reaches @hono/zod-openapi. They go
+ *   in as nodejs.plugins, a path SST resolves from the directory it runs in (the repository
+ *   root): SST v3's Go bundler passes on only `external` and `target` of nodejs.esbuild, so an
+ *   esbuild `alias` there would be dropped without a word.
  */
 export const ARCHITECTURE = "arm64" as const;
 
-export const NODEJS_BUNDLING = { minify: true, splitting: true } as const;
+export const NODEJS_BUNDLING = { minify: true, splitting: true, plugins: "infra/bundling/plugins.mjs" } as const;
 
 /** The function properties every Herald function takes, and the environment it adds. */
 export function lambdaDefaults(options: { sourceMaps: boolean }) {

@@ -4,7 +4,8 @@
  * DynamoDB). SST's node runtime (pkg/runtime/node/build.go) runs esbuild with: platform node,
  * format esm, bundle, minify and splitting as infra/lambda.ts sets them (nodejs.minify, which
  * SST documents as on by default; nodejs.splitting), keepNames, mainFields module,main, target
- * ES2023 for nodejs22.x, a createRequire banner, and nothing external but `sharp` and
+ * ES2023 for nodejs22.x, a createRequire banner, the esbuild plugins of nodejs.plugins (the
+ * same file, loaded here as SST's bridge loads it), and nothing external but `sharp` and
  * `pg-native` (plus nodejs.install / esbuild.external, which Herald sets none of): the AWS SDK
  * is bundled, not taken from the runtime. Source maps (linked) are written beside the chunks and
  * not counted.
@@ -12,7 +13,8 @@
 import { spawnSync } from "node:child_process";
 import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { build } from "esbuild";
+import { pathToFileURL } from "node:url";
+import { build, type Plugin } from "esbuild";
 import { dlqUrlSetting, QUEUE_NAMES, queueUrlSetting } from "@herald/contracts";
 import { NODEJS_BUNDLING } from "../../infra/lambda";
 import { BENCH_ROOT, REPO_ROOT, median } from "./lib/util";
@@ -76,9 +78,16 @@ export async function lambdaEntrypoints(): Promise<{ name: string; entry: string
 
 type Built = { file: string; bytes: number; totalBytes: number; chunks: number };
 
+/** nodejs.plugins: a module whose default export is the plugin list, as SST's bridge imports it. */
+async function nodejsPlugins(): Promise<Plugin[]> {
+  const module = (await import(pathToFileURL(join(REPO_ROOT, NODEJS_BUNDLING.plugins)).href)) as { default: Plugin[] };
+  return module.default;
+}
+
 async function bundle(name: string, entry: string): Promise<Built> {
   const outdir = join(OUT, name);
   const result = await build({
+    plugins: await nodejsPlugins(),
     entryPoints: { bundle: join(REPO_ROOT, entry) },
     absWorkingDir: REPO_ROOT,
     platform: "node",

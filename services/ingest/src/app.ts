@@ -67,6 +67,7 @@ export function createApp(deps: AppDeps) {
     const started = performance.now();
     await next();
     deps.logger.info("request", {
+      ...c.get("logFields"),
       method: c.req.method,
       route: c.req.routePath,
       status: c.res.status,

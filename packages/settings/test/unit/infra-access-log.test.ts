@@ -66,7 +66,7 @@ describe("every function's Lambda settings", () => {
     const defaults = lambdaDefaults({ sourceMaps: false });
 
     // Assess
-    expect(defaults).toEqual({ architecture: "arm64", nodejs: { minify: true, splitting: true } });
+    expect(defaults).toEqual({ architecture: "arm64", nodejs: { minify: true, splitting: true, plugins: "infra/bundling/plugins.mjs" } });
     expect(lambdaEnvironment({ sourceMaps: false })).toEqual({});
   });
 
@@ -75,7 +75,7 @@ describe("every function's Lambda settings", () => {
     const defaults = lambdaDefaults({ sourceMaps: true });
 
     // Assess
-    expect(defaults.nodejs).toEqual({ minify: true, splitting: true, sourcemap: true });
+    expect(defaults.nodejs).toEqual({ minify: true, splitting: true, plugins: "infra/bundling/plugins.mjs", sourcemap: true });
     expect(lambdaEnvironment({ sourceMaps: true })).toEqual({ NODE_OPTIONS: "--enable-source-maps" });
   });
 });

@@ -26,7 +26,16 @@ export type AcceptDeps = {
   sms?: SmsPolicy;
   /** The tenants' suppression lists: a suppressed recipient is left out, and said so in the 202. */
   suppressions?: SuppressionList;
+  /**
+   * Where a queued message is reported: a "message queued" line of its own when undefined; a
+   * route that sends one message hands its fields to the request's access line instead
+   * (app.ts), so a send costs one log line, not two.
+   */
+  onQueued?: (fields: QueuedFields) => void;
 };
+
+/** What is logged of a queued message: ids and counts, never an address or content. */
+export type QueuedFields = { messageId: string; channel: string; recipients: number; storeSecure: boolean };
 
 export type IdempotentDeps = AcceptDeps & {
   idempotency: IdempotencyStore;
@@ -215,12 +224,9 @@ export const enqueueFailed = (cause?: unknown) =>
   new UnavailableError("queue.unavailable", "The message could not be queued; it was not sent. Retry later.", cause);
 
 export function logQueued(record: MessageRecord, deps: AcceptDeps): void {
-  deps.logger.info("message queued", {
-    messageId: record.id,
-    channel: record.channel,
-    recipients: record.recipients.length,
-    storeSecure: record.store_secure,
-  });
+  const fields = { messageId: record.id, channel: record.channel, recipients: record.recipients.length, storeSecure: record.store_secure };
+  if (deps.onQueued) deps.onQueued(fields);
+  else deps.logger.info("message queued", fields);
 }
 
 export const accepted = (record: MessageRecord): Accepted => {

@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { MAX_BODY_BYTES } from "@herald/contracts";
@@ -53,13 +53,11 @@ export function corsFor(origins: readonly string[]): MiddlewareHandler<AppEnv> {
 
 /** Bodies are JSON, and no larger than MAX_BODY_BYTES (checked while streaming, not after). */
 export function jsonBody(): MiddlewareHandler<AppEnv> {
-  const limit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) =>
-      problemResponse(c, 413, "request.too_large", `The body is larger than ${MAX_BODY_BYTES} bytes`, [
-        { path: "body", message: `must be at most ${MAX_BODY_BYTES} bytes` },
-      ]),
-  });
+  const tooLarge = (c: Context<AppEnv>) =>
+    problemResponse(c, 413, "request.too_large", `The body is larger than ${MAX_BODY_BYTES} bytes`, [
+      { path: "body", message: `must be at most ${MAX_BODY_BYTES} bytes` },
+    ]);
+  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   return async (c, next) => {
     if (c.req.method !== "POST" && c.req.method !== "PUT" && c.req.method !== "PATCH") return next();
     const type = c.req.header("content-type") ?? "";
@@ -71,6 +69,14 @@ export function jsonBody(): MiddlewareHandler<AppEnv> {
       return problemResponse(c, 415, "request.unsupported_media_type", "Send the body as application/json (UTF-8)", [
         { path: "content-type", message: "must be application/json" },
       ]);
+    }
+    // A declared length is what hono's bodyLimit checks too, and all it checks (the server reads
+    // no more than it), but bodyLimit first reads `c.req.raw.body`, and on @hono/node-server that
+    // builds a whole fetch Request (web stream, AbortController) that c.req.json() never needs:
+    // ~17% of a small POST's CPU. So the header is checked here, without touching the body;
+    // only a chunked body, of no declared length, goes through bodyLimit's counting stream.
+    if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
+      return Number.parseInt(length, 10) > MAX_BODY_BYTES ? tooLarge(c) : next();
     }
     return limit(c, next);
   };

@@ -7,7 +7,7 @@ import { LegacyMsgList, LegacyMsgParams, LegacyMsgQuery, legacySentBody } from "
 import { readScope, requireRole } from "@herald/auth";
 import type { MessageStore } from "@herald/messages";
 import { AppError, fieldErrors, ValidationError } from "@herald/platform";
-import { acceptOnce } from "../domain/accept-message";
+import { acceptOnce, type QueuedFields } from "../domain/accept-message";
 import { fromLegacy, toLegacyList } from "../domain/legacy";
 import { canonicalRecipient } from "../domain/recipient";
 import type { AppEnv } from "../http/env";
@@ -36,7 +36,8 @@ export function registerLegacyRoutes(app: OpenAPIHono<AppEnv>, deps: MessageRout
     const identity = c.get("identity");
     requireRole(identity, Roles.send);
     const { params, message } = fromLegacy({ query: c.req.queries(), body: await legacyBody(c) });
-    const { accepted, replayed } = await acceptOnce(message, identity, c.req.header("idempotency-key"), deps);
+    const onQueued = (fields: QueuedFields) => c.set("logFields", fields);
+    const { accepted, replayed } = await acceptOnce(message, identity, c.req.header("idempotency-key"), { ...deps, onQueued });
     // 201 as the old API answered; like v1's 202 it means recorded and queued, not yet delivered.
     return c.json(legacySentBody(params.msg_id), 201, {
       location: `/v1/messages/${accepted.id}`,

@@ -15,7 +15,7 @@ import { InvalidCursorError, type MessageStore } from "@herald/messages";
 import { NotFoundError, ValidationError } from "@herald/platform";
 import * as z from "zod";
 import { acceptBatch } from "../domain/accept-batch";
-import { acceptOnce, type IdempotentDeps } from "../domain/accept-message";
+import { acceptOnce, type IdempotentDeps, type QueuedFields } from "../domain/accept-message";
 import { canonicalRecipient } from "../domain/recipient";
 import { toMessageSummary, toMessageView } from "../domain/views";
 import type { AppEnv } from "../http/env";
@@ -101,7 +101,8 @@ export function registerMessageRoutes(app: OpenAPIHono<AppEnv>, deps: MessageRou
   app.openapi(sendRoute, async (c) => {
     const identity = c.get("identity");
     requireRole(identity, Roles.send);
-    const { accepted, replayed } = await acceptOnce(c.req.valid("json"), identity, c.req.header("idempotency-key"), deps);
+    const onQueued = (fields: QueuedFields) => c.set("logFields", fields);
+    const { accepted, replayed } = await acceptOnce(c.req.valid("json"), identity, c.req.header("idempotency-key"), { ...deps, onQueued });
     return c.json(accepted, 202, {
       location: `/v1/messages/${accepted.id}`,
       ...(replayed && { "idempotent-replayed": "true" }),

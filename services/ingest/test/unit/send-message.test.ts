@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { createLogger } from "@herald/platform";
 import { Roles } from "@herald/contracts";
 import { MAX_BODY_BYTES } from "@herald/contracts";
 import { anIngestApp, NOW } from "./harness";
@@ -98,6 +99,14 @@ describe("POST /v1/messages", () => {
       { name: "a wrong content type", body: JSON.stringify(valid), status: 415, path: "content-type", headers: { "content-type": "text/plain" } },
       { name: "a form body", body: "channel=email", status: 415, path: "content-type", headers: { "content-type": "application/x-www-form-urlencoded" } },
       { name: "an oversize body", body: { ...valid, text: "x".repeat(MAX_BODY_BYTES) }, status: 413, path: "body" },
+      {
+        // the length a client declares is refused before a byte of the body is read
+        name: "a body declared longer than the limit",
+        body: JSON.stringify(valid),
+        status: 413,
+        path: "body",
+        headers: { "content-type": "application/json", "content-length": String(MAX_BODY_BYTES + 64) },
+      },
     ];
 
     for (const c of cases) {
@@ -154,5 +163,27 @@ describe("authentication and roles", () => {
     const problem = await expectProblem(await post(valid, {}, readOnly), 403);
     expect(problem.code).toBe("auth.forbidden");
     expect(queue.sent).toHaveLength(0);
+  });
+});
+
+describe("the access log of POST /v1/messages", () => {
+  it("is one line per send, carrying the message's id and counts but no address or content", async () => {
+    // Prepare
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger("ingest-test", "INFO");
+    vi.spyOn(logger, "info").mockImplementation((message, ...extra) => {
+      lines.push({ message, ...(extra[0] as object) });
+    });
+    const { post } = await anIngestApp({ logger });
+
+    // Act
+    const response = await post(valid);
+
+    // Assess
+    const { id } = (await response.json()) as { id: string };
+    expect(lines).toEqual([
+      { message: "request", messageId: id, channel: "email", recipients: 1, storeSecure: false, method: "POST", route: "/v1/messages", status: 202, ms: expect.any(Number) },
+    ]);
+    expect(JSON.stringify(lines)).not.toContain("@example.com");
   });
 });
