@@ -260,9 +260,33 @@ async function events(stack: Stack, count: number): Promise<PathFigure> {
 export function largeEmail(i: number) {
   const base = { channel: "email", to: [`a${i}@example.com`, `b${i}@example.com`, `c${i}@example.com`], subject: `Your order ${i} has shipped`, html: "", text: "" };
   const room = 4600 - JSON.stringify(base).length;
-  const html = `<p>${"Your parcel is on its way. ".repeat(200)}`.slice(0, Math.floor(room / 2) - 4) + "</p>";
-  const text = "Your parcel is on its way. ".repeat(200).slice(0, room - html.length);
+  const words = prose(i, room);
+  const html = `<p>${words}`.slice(0, Math.floor(room / 2) - 4) + "</p>";
+  const text = prose(i + 1, room).slice(0, room - html.length);
   return { ...base, html, text };
+}
+
+/*
+ * Text that compresses as prose does (gzip to about a third), not as a repeated sentence would
+ * (to almost nothing): the store keeps big content gzipped, so a repeated filler would flatter its
+ * write units. Words drawn from a small vocabulary by a seeded generator, the same every run.
+ */
+const VOCABULARY = (
+  "order parcel delivery tracking number courier address street city postcode invoice total amount tax shipping " +
+  "returns within days business account customer support team reply question thanks again store online item size " +
+  "colour quantity price discount code expires soon review product rating stars week month today tomorrow morning " +
+  "evening window signature required door neighbour safe place collect depot opening hours weekend holiday delay " +
+  "weather update estimated arrival the a of to and in for on with your our we you is are was will be has have this"
+).split(" ");
+function prose(seed: number, length: number): string {
+  let state = (seed * 2654435761) >>> 0 || 1;
+  const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
+  let out = "";
+  while (out.length < length) {
+    const sentence = Array.from({ length: 6 + (next() % 10) }, () => VOCABULARY[next() % VOCABULARY.length]).join(" ");
+    out += `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}. `;
+  }
+  return out.slice(0, length);
 }
 
 /** The local stack's queues (services/local's default prefix): what each path's consumers receive from. */

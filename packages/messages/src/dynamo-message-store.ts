@@ -13,6 +13,7 @@ import {
 import { auditKey, auditPartition, messageContentKey, messageKey, recipientPartition } from "@herald/table";
 import { documentClient } from "@herald/table/client";
 import { randomUUID } from "node:crypto";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { MessageRecord, type Sealed, type StatusEvent } from "@herald/contracts";
 import { TransientError } from "@herald/platform";
 import {
@@ -45,6 +46,11 @@ import type { OutcomeChange } from "./outcomes";
  * store_secure message always does. Small content stays in the record: a second item would cost a
  * write of its own and save none, as a small record's writes cost 1 WRU anyway. The content
  * item's key shares the record's partition, so one Query reads a message whole.
+ *
+ * The content item holds the content gzipped (`content_gz`, JSON): it is written once and read at
+ * the send and the reads, so the ~1 ms gzip costs less than the write units it saves (HTML and
+ * text shrink 3-5×; a 4.6 KB email's 5 WRU become 1-2). Sealed content is ciphertext, which does
+ * not compress: it is stored as it is.
  */
 const recipientPk = recipientPartition;
 
@@ -61,7 +67,10 @@ function itemsOf(record: MessageRecord, inlineBytes: number): { item: Record<str
     return { item: { ...messageKey(record.id), ...record }, content: undefined };
   }
   const { content, ...rest } = record;
-  return { item: { ...messageKey(record.id), ...rest, content_item: true }, content: { ...messageContentKey(record.id), content } };
+  return {
+    item: { ...messageKey(record.id), ...rest, content_item: true },
+    content: { ...messageContentKey(record.id), content_gz: gzipSync(JSON.stringify(content)) },
+  };
 }
 
 export class DynamoMessageStore implements MessageStore {
@@ -549,9 +558,10 @@ export function toRecord(item: Record<string, unknown>): MessageRecord {
 
 /** The record item with what its content item holds (content, or the sealed content). */
 function whole(item: Record<string, unknown>, contentItem: Record<string, unknown> | undefined): MessageRecord {
+  const packed = contentItem?.content_gz;
   return toRecord({
     ...item,
-    ...(contentItem?.content !== undefined && { content: contentItem.content }),
+    ...(packed instanceof Uint8Array && { content: JSON.parse(gunzipSync(packed).toString("utf8")) as unknown }),
     ...(contentItem?.sealed !== undefined && { sealed: contentItem.sealed }),
   });
 }

@@ -1,4 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
+import { gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { DynamoDBClient, QueryCommand, ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { api, cleanUp, startStack, until, untilRunning, waitFor, type Local } from "./stack";
@@ -12,13 +13,15 @@ function table(local: Local) {
   const db = new DynamoDBClient({ endpoint: local.awsEndpoint, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
   const plain = (item: Record<string, AttributeValue>) => Object.fromEntries(Object.entries(item).map(([k, v]) => [k, v.S ?? v.N ?? v]));
   return {
-    /** Every item of the table that mentions `needle` anywhere, keys included. */
+    /** Every item of the table that mentions `needle` anywhere, keys included (a content item's gzipped content as its text). */
     naming: async (needle: string) => {
       const found: Record<string, unknown>[] = [];
       let startKey: Record<string, AttributeValue> | undefined;
       do {
         const page = await db.send(new ScanCommand({ TableName: local.tableName, ExclusiveStartKey: startKey }));
-        found.push(...(page.Items ?? []).filter((item) => JSON.stringify(item).toLowerCase().includes(needle)));
+        const readable = (item: Record<string, AttributeValue>) =>
+          JSON.stringify({ ...item, ...(item.content_gz?.B && { content_gz: gunzipSync(item.content_gz.B).toString("utf8") }) });
+        found.push(...(page.Items ?? []).filter((item) => readable(item).toLowerCase().includes(needle)));
         startKey = page.LastEvaluatedKey;
       } while (startKey);
       return found;
@@ -31,17 +34,26 @@ function table(local: Local) {
 
 describe("erasure through the local stack", () => {
   it("erases an address with POST: nothing lists it or holds it, and the audit knows it only by an HMAC", async () => {
-    // Prepare: a plain email to erin (cc frank) with her address in its metadata, a store_secure one to her
+    // Prepare: a plain email to erin (cc frank) with her address in its metadata, big enough for
+    // its content to be kept in an item of its own, and a store_secure one to her
     const stack = await startStack();
     const local = await untilRunning(stack);
     const client = api(local);
     const headers = { "x-api-key": local.apiKey };
-    const plain = await client.send({ channel: "email", to: ERIN, cc: FRANK, subject: "Receipt", text: "Thanks", metadata: { customer: ERIN } });
+    const plain = await client.send({
+      channel: "email",
+      to: ERIN,
+      cc: FRANK,
+      subject: "Receipt",
+      text: `Thanks. ${"Your receipt for order 1001 is attached. ".repeat(30)}`,
+      metadata: { customer: ERIN },
+    });
     const secure = await client.send({ channel: "email", to: ERIN, subject: "Code", text: "Your code is 4711", store_secure: true });
     await until("the plain email to be sent", local, plain, "sent");
     await until("the secure email to be sent", local, secure, "sent");
     await waitFor("the secure content to be sealed", async () => ((await client.decrypt(secure)).status === 200 ? true : undefined));
-    expect((await table(local).naming(ERIN)).length).toBeGreaterThanOrEqual(4);
+    expect((await table(local).naming(ERIN)).length).toBeGreaterThanOrEqual(5);
+    expect((await table(local).partition(`MSG#${plain}`)).map((item) => item.sk)).toEqual(["CONTENT", "MSG"]);
 
     // Act
     const response = await client.erase("Erin@Example.com");
@@ -63,6 +75,7 @@ describe("erasure through the local stack", () => {
       for (const field of ["to", "cc", "subject", "text", "metadata"]) expect(view).not.toHaveProperty(field);
     }
     expect((await client.decrypt(secure)).status).toBe(410);
+    for (const id of [plain, secure]) expect((await table(local).partition(`MSG#${id}`)).map((item) => item.sk)).toEqual(["MSG"]);
     // no item of the table names her: no record field, no history entry, no audit entry
     expect(await table(local).naming(ERIN)).toEqual([]);
     // the audit entry is under HMAC-SHA-256 with the stack's generated key, not her plain SHA-256
