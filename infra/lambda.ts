@@ -13,7 +13,8 @@
  *   stack traces at run time, which costs ~25 ms of every cold start and slows every error stack;
  *   with it, the package carries them and NODE_OPTIONS=--enable-source-maps turns them on;
  * - esbuild plugins (infra/bundling/plugins.mjs) that keep zod's unused exports, its ~440 KB of
- *   translated error messages first, out of every bundle that reaches @hono/zod-openapi. They go
+ *   translated error messages first, out of every bundle that reaches @hono/zod-openapi, and its
+ *   JSON Schema conversion (~15 KB) out of every bundle that uses zod at all. They go
  *   in as nodejs.plugins, a path SST resolves from the directory it runs in (the repository
  *   root): SST v3's Go bundler passes on only `external` and `target` of nodejs.esbuild, so an
  *   esbuild `alias` there would be dropped without a word.
