@@ -13,10 +13,17 @@
  *   stack traces at run time, which costs ~25 ms of every cold start and slows every error stack;
  *   with it, the package carries them and NODE_OPTIONS=--enable-source-maps turns them on;
  * - esbuild plugins (infra/bundling/plugins.mjs) that keep zod's unused exports, its ~440 KB of
- *   translated error messages first, out of every bundle that reaches @hono/zod-openapi. They go
+ *   translated error messages first, out of every bundle that reaches @hono/zod-openapi, and its
+ *   JSON Schema conversion (~15 KB) out of every bundle that uses zod at all. They go
  *   in as nodejs.plugins, a path SST resolves from the directory it runs in (the repository
  *   root): SST v3's Go bundler passes on only `external` and `target` of nodejs.esbuild, so an
  *   esbuild `alias` there would be dropped without a word.
+ * - `"sideEffects": false` in every packages/* package.json but @herald/testing (which imports
+ *   reflect-metadata for its effect): without it esbuild must keep every module a barrel
+ *   re-exports, and what those import: @herald/queue/sqs alone pulled the whole SQS client into
+ *   each consumer through its worker and publisher, which a Lambda never runs. No module of those
+ *   packages does anything at load but define; one that must run for its effect would need
+ *   listing there (sideEffects takes an array of paths).
  */
 export const ARCHITECTURE = "arm64" as const;
 

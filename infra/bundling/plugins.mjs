@@ -86,4 +86,55 @@ export function zodOpenApiShakable() {
   };
 }
 
-export default [zodEnglishOnly(), zodOpenApiShakable()];
+const NO_JSON_SCHEMA_NAMESPACE = "herald-zod-no-json-schema";
+const CLASSIC_SCHEMAS = join("node_modules", "zod", "v4", "classic", "schemas.js");
+const PROCESSORS = join("zod", "v4", "core", "json-schema-processors.js");
+const TO_JSON_SCHEMA = join("zod", "v4", "core", "to-json-schema.js");
+const REFUSE = `const refuse = () => { throw new Error("zod's JSON Schema conversion is left out of Herald's Lambda bundles (infra/bundling/plugins.mjs)"); };\n`;
+
+/**
+ * A third part of zod that no Herald function runs: JSON Schema conversion (~19 KB minified).
+ * zod 4's classic schemas give every schema a `toJSONSchema()` method, a `~standard.jsonSchema`
+ * and a `_zod.processJSONSchema` that calls its type's processor, so every schema class a bundle
+ * uses keeps its processor and the converter behind it, although nothing calls them: Herald's
+ * OpenAPI document is built by @asteasolutions/zod-to-openapi, which walks the schemas itself,
+ * and nothing calls toJSONSchema. So, for classic/schemas.js only, the two modules it imports for
+ * that are replaced: each `...Processor` and the converter a `create...JSONSchemaMethod` returns
+ * throw an Error saying why, and every other export (`aggregateChecks`, which `.minLength`,
+ * `.format` and the like read at run time) is zod's own. `~standard` is still built (its
+ * jsonSchema methods throw when called), so Standard Schema validation is unchanged. If a new
+ * zod version has no such names, the module is zod's own (bigger, not broken).
+ *
+ * @returns {import("esbuild").Plugin}
+ */
+export function zodWithoutJsonSchema() {
+  return {
+    name: "herald-zod-without-json-schema",
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        if (!args.path.startsWith(".") || !args.importer.endsWith(CLASSIC_SCHEMAS)) return undefined;
+        const target = join(args.resolveDir, args.path);
+        if (!target.endsWith(PROCESSORS) && !target.endsWith(TO_JSON_SCHEMA)) return undefined;
+        return { path: target, namespace: NO_JSON_SCHEMA_NAMESPACE };
+      });
+      build.onLoad({ filter: /.*/ }, async (args) => {
+        if (args.namespace !== NO_JSON_SCHEMA_NAMESPACE) return undefined;
+        const source = await readFile(args.path, "utf8");
+        const names = [...source.matchAll(/^export (?:function|const) (\w+)/gm)].map((m) => m[1]);
+        const refused = names.filter((n) => (args.path.endsWith(PROCESSORS) ? /Processor$/.test(n) : /^create\w*JSONSchemaMethod$/.test(n)));
+        const own = `./${args.path.split(sep).at(-1)}`;
+        const kept = names.filter((n) => !refused.includes(n));
+        const contents =
+          refused.length === 0
+            ? `export * from "${own}";\n`
+            : REFUSE +
+              refused.map((n) => (n.startsWith("create") ? `export const ${n} = () => refuse;\n` : `export const ${n} = refuse;\n`)).join("") +
+              (kept.length > 0 ? `export { ${kept.join(", ")} } from "${own}";\n` : "");
+        // resolveDir: `own` is zod's real module (this importer is not classic/schemas.js, so it is not redirected again)
+        return { contents, resolveDir: dirname(args.path), loader: "js" };
+      });
+    },
+  };
+}
+
+export default [zodEnglishOnly(), zodOpenApiShakable(), zodWithoutJsonSchema()];

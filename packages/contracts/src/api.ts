@@ -2,6 +2,7 @@ import * as z from "zod";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./limits";
 import { Channel, Failure, SmsSegmentInfo } from "./record";
 import { MessageStatus, RecipientOutcome, StatusEvent } from "./status";
+import { Suppression } from "./suppression";
 
 export const MessageId = z.uuid({ error: "must be a message id (UUID)" });
 
@@ -178,26 +179,6 @@ export const BatchItemResult = z
 export type BatchItemResult = z.infer<typeof BatchItemResult>;
 
 export const BatchResponse = z.object({ results: z.array(BatchItemResult) }).meta({ id: "BatchResponse" });
-
-export const SuppressionReason = z.enum(["bounce", "complaint", "unsubscribed", "manual"]);
-export type SuppressionReason = z.infer<typeof SuppressionReason>;
-
-/** An address (or phone number) the tenant no longer sends to, and why. */
-export const Suppression = z
-  .strictObject({
-    address: z.string().meta({ description: "The canonical address: lower-case email, or E.164 number." }),
-    reason: SuppressionReason,
-    created_at: z.iso.datetime(),
-    /** The message whose bounce, complaint or unsubscribe caused it. */
-    message_id: z.string().optional(),
-    bounce_type: z.string().optional(),
-    bounce_subtype: z.string().optional(),
-    /** Who added it by hand (reason manual). */
-    principal: z.string().optional(),
-    note: z.string().optional(),
-  })
-  .meta({ id: "Suppression" });
-export type Suppression = z.infer<typeof Suppression>;
 
 export const SuppressionPage = z
   .strictObject({ items: z.array(Suppression), next_cursor: z.string().nullable() })

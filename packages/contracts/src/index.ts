@@ -12,5 +12,6 @@ export * from "./limits";
 export * from "./record";
 export * from "./roles";
 export * from "./status";
+export * from "./suppression";
 export * from "./text";
 export * from "./webhooks";

@@ -33,6 +33,20 @@ describe("signatureHeaders", () => {
     expect(() => new Webhook(secret).verify(body, { ...headers, "webhook-id": "evt_other" })).toThrow(WebhookVerificationError);
   });
 
+  it("signs as standardwebhooks' own sign() does, for any body and secret", () => {
+    for (const text of [body, "", "été ✓ 🚀", JSON.stringify({ data: "x".repeat(10_000) })]) {
+      const secret = generateSecret();
+      const at = new Date(1_796_000_000_123);
+      const headers = signatureHeaders("evt_5", at, text, [secret]);
+      expect(headers["webhook-signature"]).toBe(new Webhook(secret).sign("evt_5", at, text));
+    }
+  });
+
+  it("refuses a secret that is not base64, or is empty", () => {
+    expect(() => signatureHeaders("evt_6", new Date(), body, ["whsec_not*base64"])).toThrow("webhook secret is not base64");
+    expect(() => signatureHeaders("evt_6", new Date(), body, ["whsec_"])).toThrow("webhook secret is empty");
+  });
+
   it("refuses to sign with no secret", () => {
     expect(() => signatureHeaders("evt_4", new Date(), body, [])).toThrow("no signing secret");
   });

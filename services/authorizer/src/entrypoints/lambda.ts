@@ -4,6 +4,6 @@ import { loadConfig } from "../config";
 import { buildDeps } from "../deps";
 
 // Module scope: one token cache per container, reused by every invocation.
-const deps = buildDeps(loadConfig());
+const deps = await buildDeps(loadConfig());
 
 export const handler = (event: APIGatewayRequestAuthorizerEventV2) => authorize(event, deps);
