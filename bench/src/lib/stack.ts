@@ -78,7 +78,11 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
       if (operation.startsWith("GET /moto-api") || operation.startsWith("POST /moto-api")) return undefined;
       const call: Call = { at: performance.now(), operation, target: targetOf(operation, body) };
       calls.push(call);
-      const sink = (entry: CapacityEntry) => (call.capacity = entry);
+      // a batch call reports one entry per item: the call costs their sum
+      const sink = (entry: CapacityEntry) =>
+        (call.capacity = call.capacity
+          ? { ...entry, wru: call.capacity.wru + entry.wru, rru: call.capacity.rru + entry.rru, failed: call.capacity.failed || entry.failed }
+          : entry);
       const seeCapacity = capacityOn ? await capacityInspector(moto.endpoint, sink)(operation, body) : undefined;
       return async (answer) => {
         await seeCapacity?.(answer);
